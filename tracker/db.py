@@ -1,0 +1,200 @@
+"""Database location, engine and schema upgrades.
+
+``resolve_url`` turns ``--db`` / ``TRACKER_DB`` (a file path or an SQLAlchemy URL) into
+a URL, default ``./tracker.db``. ``connect`` builds the engine (SQLite: foreign keys,
+WAL, busy timeout) and brings the schema to the head revision through Alembic — the
+only thing that ever creates or alters tables.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.engine import Connection, Engine
+
+DEFAULT_DB = "tracker.db"
+ENV_VAR = "TRACKER_DB"
+# Milliseconds a SQLite connection waits for another writer before giving up. Long
+# enough to ride out another ingester's article transaction, short enough to report
+# a wedged database within a minute.
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+class DatabaseError(Exception):
+    """A database that cannot be opened or used; the message is for the user."""
+
+
+class DatabaseTooNew(DatabaseError):
+    """The database was upgraded by a newer tracker than this one."""
+
+
+def resolve_url(db: str | None = None) -> str:
+    """Return an SQLAlchemy URL for a path or URL (``None`` = $TRACKER_DB or ./tracker.db)."""
+    value = db or os.environ.get(ENV_VAR) or DEFAULT_DB
+    if "://" in value:
+        if value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value[len("postgres://") :]
+        elif value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value[len("postgresql://") :]
+        return value
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise DatabaseError(f"{value} is a directory; give a database file path or URL")
+    return f"sqlite:///{path.resolve()}"
+
+
+def display_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    # pysqlite's own transaction handling defers BEGIN; take control so that
+    # SQLAlchemy's begin() issues a real BEGIN and a transaction is truly atomic.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    try:
+        cur.execute("PRAGMA journal_mode = WAL")
+    except Exception:  # read-only file or medium without WAL support: keep the default journal
+        pass
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+def _sqlite_on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    # BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy
+    # timeout instead of one failing with "database is locked" at its first write.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, readonly: bool = False) -> Engine:
+    """Create an engine; SQLite gets its pragmas on every new connection."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        database = u.database or ""
+        if readonly and database and database != ":memory:":
+            # A read-only connection at the file level: no write, ATTACH of a new file
+            # or pragma change can get through, whatever the SQL says.
+            uri = f"file:{Path(database).as_posix()}?mode=ro"
+            engine = create_engine(
+                "sqlite://", creator=lambda: _sqlite_connect_ro(uri), poolclass=_null_pool()
+            )
+            event.listen(engine, "connect", _sqlite_ro_on_connect)
+            return engine
+        if database and database != ":memory:":
+            parent = Path(database).parent
+            if not parent.exists():
+                raise DatabaseError(f"directory {parent} does not exist (database {database})")
+        engine = create_engine(url, poolclass=_null_pool())
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _null_pool():  # type: ignore[no-untyped-def]
+    from sqlalchemy.pool import NullPool
+
+    # One connection per unit of work: SQLite connections are cheap and a pooled
+    # connection would keep the WAL pinned between commands in long-lived processes.
+    return NullPool
+
+
+def _sqlite_connect_ro(uri: str):  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    return conn
+
+
+def _sqlite_ro_on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA query_only = ON")
+    cur.close()
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic config pointing at the migrations shipped inside the package."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("tracker.migrations")))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Upgrade the schema to ``revision``; returns (before, after) revisions."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    cfg = alembic_config()
+    script = ScriptDirectory.from_config(cfg)
+    with engine.connect() as conn:
+        before = current_revision(conn)
+    if before is not None:
+        try:
+            script.get_revision(before)
+        except Exception as exc:
+            raise DatabaseTooNew(
+                f"the database is at schema revision {before}, which this tracker "
+                f"(schema head {script.get_current_head()}) does not know: it was written by a "
+                "newer tracker. Upgrade tracker (pip install -U tracker) to use it."
+            ) from exc
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    with engine.connect() as conn:
+        after = current_revision(conn)
+    return before, after or ""
+
+
+def connect(db: str | None = None, *, migrate: bool = True) -> Engine:
+    """Engine for ``db`` with the schema at head (created on first use)."""
+    from sqlalchemy.exc import OperationalError
+
+    url = resolve_url(db)
+    engine = make_engine(url)
+    if migrate:
+        try:
+            with engine.connect() as conn:
+                current = current_revision(conn)
+            if current != head_revision():
+                upgrade(engine)
+        except OperationalError as exc:
+            raise DatabaseError(f"cannot open database {display_url(url)}: {exc.orig}") from exc
+    return engine
+
+
+def session_factory(engine: Engine):  # type: ignore[no-untyped-def]
+    from sqlalchemy.orm import sessionmaker
+
+    return sessionmaker(engine, expire_on_commit=False)

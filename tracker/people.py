@@ -1,0 +1,170 @@
+"""Speakers in the database: match an article's people to stored ones, merge, rename.
+
+Within an article, ``resolve.py`` already turned "he" and "the Kremlin assistant" into
+"Yury Ushakov". Here that name meets the people already stored:
+
+1. an exact alias match (normalised) that belongs to exactly one person wins;
+2. otherwise a fuzzy match on the full name among people sharing a name token,
+   with rapidfuzz ``token_sort_ratio`` ≥ :data:`PERSON_MATCH_CUTOFF`;
+3. otherwise a new person.
+
+A surname alone that several stored people share is ambiguous and is never guessed:
+it becomes its own person for an editor to merge. Editor decisions (``merge``,
+``rename``) are stored as aliases of kind ``editor``, so a later ingest that meets the
+old name finds the person the editor chose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from tracker.models import Claim, Person, PersonAlias, Quote
+
+# Spelling variants of one name ("Yury Ushakov" / "Yuri Ushakov" = 92, "Sergey Lavrov" /
+# "Sergei Lavrov" = 92) score 90+, while different people sharing a surname
+# ("Wang Yi" / "Wang Wenbin" = 56, "Joe Biden" / "Hunter Biden" = 73) stay far below.
+# Measured on the pairs in tests/test_people.py.
+PERSON_MATCH_CUTOFF = 88.0
+
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def alias_key(name: str) -> str:
+    """Normalised form of a name for lookups: casefolded words joined by one space."""
+    return _NON_WORD.sub(" ", name.replace("\u2019", "'").casefold()).strip()
+
+
+class PeopleError(Exception):
+    """An editor's people command that cannot be carried out."""
+
+
+@dataclass(frozen=True)
+class PersonSeen:
+    name: str
+    aliases: tuple[str, ...] = ()
+    role: str | None = None
+
+
+def find_person(session: Session, name: str) -> Person | None:
+    """The stored person a name refers to, or None when unknown or ambiguous."""
+    key = alias_key(name)
+    if not key:
+        return None
+    ids = session.scalars(select(PersonAlias.person_id).where(PersonAlias.alias_key == key).distinct()).all()
+    if len(ids) == 1:
+        return session.get(Person, ids[0])
+    if ids:
+        exact = session.scalars(
+            select(Person).where(Person.id.in_(ids), func.lower(Person.name) == name.lower())
+        )
+        return exact.first()
+    tokens = key.split()
+    if len(tokens) < 2:
+        return None
+    # Candidates share the last name token (or the first, for names written family-name first).
+    cands = session.scalars(
+        select(Person).join(PersonAlias).where(PersonAlias.alias_key.in_([tokens[-1], tokens[0]])).distinct()
+    ).all()
+    best, best_score = None, 0.0
+    for p in cands:
+        score = fuzz.token_sort_ratio(key, alias_key(p.name))
+        if score > best_score:
+            best, best_score = p, score
+    return best if best_score >= PERSON_MATCH_CUTOFF else None
+
+
+def add_alias(session: Session, person: Person, alias: str, kind: str = "name") -> None:
+    key = alias_key(alias)
+    if not key:
+        return
+    exists = session.scalar(
+        select(PersonAlias.id).where(PersonAlias.person_id == person.id, PersonAlias.alias_key == key)
+    )
+    if exists is None:
+        session.add(PersonAlias(person_id=person.id, alias=alias, alias_key=key, kind=kind))
+
+
+def get_or_create(session: Session, seen: PersonSeen) -> Person:
+    """The stored person for a person seen in an article; aliases and role are recorded."""
+    person = find_person(session, seen.name)
+    if person is None:
+        for alias in seen.aliases:
+            # a fuller variant seen in the same article may already be stored
+            if len(alias_key(alias).split()) >= 2 and (person := find_person(session, alias)) is not None:
+                break
+    if person is None:
+        person = Person(name=seen.name, role=seen.role)
+        session.add(person)
+        session.flush()
+    elif seen.role:
+        person.role = seen.role
+    for alias in {seen.name, *seen.aliases}:
+        add_alias(session, person, alias)
+    return person
+
+
+def person_by_name(session: Session, name: str) -> Person:
+    person = session.scalar(select(Person).where(func.lower(Person.name) == name.lower()))
+    if person is None:
+        person = find_person(session, name)
+    if person is None:
+        raise PeopleError(f"no speaker named {name!r} (see 'tracker speakers')")
+    return person
+
+
+def merge(session: Session, keep: str, drop: str) -> Person:
+    """Fold person ``drop`` into ``keep``: quotes, claims and aliases move; ``drop`` goes."""
+    kept, dropped = person_by_name(session, keep), person_by_name(session, drop)
+    if kept.id == dropped.id:
+        raise PeopleError(f"{keep!r} and {drop!r} are already the same speaker ({kept.name})")
+    session.execute(update(Quote).where(Quote.person_id == dropped.id).values(person_id=kept.id))
+    session.execute(update(Claim).where(Claim.person_id == dropped.id).values(person_id=kept.id))
+    aliases = [(a.alias, a.kind) for a in dropped.aliases]
+    session.execute(delete(PersonAlias).where(PersonAlias.person_id == dropped.id))
+    dropped_name = dropped.name
+    session.delete(dropped)
+    session.flush()
+    for alias, kind in aliases:
+        add_alias(session, kept, alias, "editor" if alias == dropped_name else kind)
+    if not kept.role and dropped.role:
+        kept.role = dropped.role
+    session.flush()
+    return kept
+
+
+def rename(session: Session, old: str, new: str) -> Person:
+    """Give a person a new canonical name; the old one stays as an alias."""
+    person = person_by_name(session, old)
+    clash = session.scalar(
+        select(Person).where(func.lower(Person.name) == new.lower(), Person.id != person.id)
+    )
+    if clash is not None:
+        raise PeopleError(f"{new!r} is another speaker already; use 'tracker speakers merge'")
+    previous = person.name
+    person.name = new
+    session.flush()
+    add_alias(session, person, previous, "editor")
+    add_alias(session, person, new, "editor")
+    session.flush()
+    return person
+
+
+def seen_from_mentions(name: str, mentions: Iterable[str], role: str | None) -> PersonSeen:
+    """A person seen in an article, keeping only mentions that are parts of the name.
+
+    "Putin" and "President Vladimir Putin" are name variants of "Vladimir Putin";
+    "he" and "the official" are not aliases anyone should look up.
+    """
+    name_tokens = set(alias_key(name).split())
+    aliases = []
+    for m in mentions:
+        toks = alias_key(m).split()
+        if toks and set(toks) <= name_tokens and m[:1].isupper():
+            aliases.append(m)
+    return PersonSeen(name=name, aliases=tuple(dict.fromkeys(aliases)), role=role)

@@ -1,0 +1,401 @@
+"""analyse(text) → quotes, claims, people (pure); ingest(engine, inputs) → stored articles.
+
+``analyse`` runs the extractors on an article and ties each figure to the quotation
+(direct or reported) that contains it. ``tracker extract`` prints its result; ``ingest``
+stores it, one transaction per article: the article row, its people, quotes and
+claims all commit together or not at all. Re-ingesting the same text (same SHA-256)
+changes nothing. Extraction may run in worker processes (``jobs``); writes happen in
+this process only, so SQLite sees one writer per ingest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tracker import EXTRACTOR_VERSION
+from tracker.claims import Claim, find_claims
+from tracker.quotes import Quote, find_quotes_with_warnings
+from tracker.read import ArticleText, ReadError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+# Articles sent to the worker pool at a time: big enough to amortise the pickling
+# round trip, small enough that memory stays flat however large the corpus.
+BATCH = 64
+# Attempts at an article transaction that hit a transient failure (SQLite busy past
+# the timeout, a unique-constraint race with a concurrent ingester on people/sources).
+RETRIES = 5
+
+
+@dataclass(frozen=True)
+class PersonInArticle:
+    name: str
+    mentions: tuple[str, ...]
+    role: str | None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    quotes: tuple[Quote, ...]
+    claims: tuple[Claim, ...]
+    claim_quote: tuple[int | None, ...]  # index into quotes of the quotation holding each claim
+    people: tuple[PersonInArticle, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def mask_prefix(text: str, body_start: int) -> str:
+    """The text with the date line blanked, so offsets stay valid and the date is never a figure."""
+    if body_start <= 0:
+        return text
+    return " " * body_start + text[body_start:]
+
+
+def analyse(text: str, published: Any = None, body_start: int = 0) -> Analysis:
+    """Extract quotes and claims from one article's text (pure; no database)."""
+    body = mask_prefix(text, body_start)
+    quotes, warnings = find_quotes_with_warnings(body)
+    claims = find_claims(body, published)
+    linked: list[Claim] = []
+    holders: list[int | None] = []
+    for c in claims:
+        idx = _holding_quote(quotes, c.start, c.end)
+        holders.append(idx)
+        if idx is not None and quotes[idx].speaker:
+            c = dataclasses.replace(c, speaker=quotes[idx].speaker)
+        linked.append(c)
+    people: dict[str, tuple[list[str], str | None]] = {}
+    for q in quotes:
+        if not q.speaker:
+            continue
+        mentions, role = people.setdefault(q.speaker, ([], None))
+        if q.mention:
+            mentions.append(q.mention)
+        if q.role:
+            people[q.speaker] = (mentions, q.role)
+    return Analysis(
+        quotes=tuple(quotes),
+        claims=tuple(linked),
+        claim_quote=tuple(holders),
+        people=tuple(PersonInArticle(n, tuple(dict.fromkeys(m)), r) for n, (m, r) in people.items()),
+        warnings=tuple(warnings),
+    )
+
+
+def _holding_quote(quotes: list[Quote], start: int, end: int) -> int | None:
+    """Index of the narrowest quotation whose content span contains [start, end)."""
+    best, width = None, None
+    for i, q in enumerate(quotes):
+        if q.start <= start and end <= q.end and (width is None or q.end - q.start < width):
+            best, width = i, q.end - q.start
+    return best
+
+
+# --------------------------------------------------------------------------- extract
+
+
+def quote_json(q: Quote) -> dict[str, Any]:
+    return {
+        "text": q.text,
+        "speaker": q.speaker,
+        "kind": q.kind,
+        "start": q.start,
+        "end": q.end,
+        "mention": q.mention,
+        "mention_start": q.mention_start,
+        "mention_end": q.mention_end,
+        "cue": q.cue,
+        "cue_start": q.cue_start,
+        "cue_end": q.cue_end,
+        "role": q.role,
+    }
+
+
+def claim_json(c: Claim) -> dict[str, Any]:
+    d = dataclasses.asdict(c)
+    out: dict[str, Any] = {
+        "surface": c.surface,
+        "value": c.value,
+        "unit": c.unit,
+        "hedge": c.hedge,
+        "metric": c.metric,
+        "period": c.period,
+        "speaker": c.speaker,
+        "start": c.start,
+        "end": c.end,
+    }
+    for k, v in d.items():
+        if k in out:
+            continue
+        if hasattr(v, "isoformat"):
+            v = v.isoformat()
+        elif isinstance(v, tuple):
+            v = list(v)
+        out[k] = v
+    return out
+
+
+def extract_record(art: ArticleText) -> dict[str, Any]:
+    """The ``tracker extract`` JSON object for one article."""
+    a = analyse(art.text, art.published, art.body_start)
+    return {
+        "file": art.location,
+        "date": art.published.isoformat() if art.published else None,
+        "sha256": art.sha256,
+        "quotes": [quote_json(q) for q in a.quotes],
+        "claims": [claim_json(c) for c in a.claims],
+        "warnings": list(art.warnings) + list(a.warnings),
+    }
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+@dataclass
+class IngestReport:
+    new: int = 0
+    unchanged: int = 0
+    failed: list[ReadError] = field(default_factory=list)
+    quotes: int = 0
+    claims: int = 0
+    people: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        rate = (self.new + self.unchanged) / self.seconds if self.seconds else 0.0
+        return (
+            f"articles: {self.new} new, {self.unchanged} unchanged, {len(self.failed)} failed; "
+            f"stored {self.quotes} quotes, {self.claims} claims, {self.people} new people "
+            f"({self.seconds:.1f}s, {rate:.0f} articles/s)"
+        )
+
+
+def _analyse_item(art: ArticleText) -> tuple[ArticleText, Analysis | None, str | None]:
+    try:
+        return art, analyse(art.text, art.published, art.body_start), None
+    except Exception as exc:  # an extractor bug must cost one article, never the batch
+        return art, None, f"extraction failed ({type(exc).__name__}: {exc})"
+
+
+def _batches(items: Iterable[ArticleText | ReadError], size: int) -> Iterator[list[ArticleText | ReadError]]:
+    batch: list[ArticleText | ReadError] = []
+    for it in items:
+        batch.append(it)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def ingest(
+    engine: Engine,
+    items: Iterable[ArticleText | ReadError],
+    *,
+    jobs: int = 1,
+    on_item: Callable[[str, str], None] | None = None,
+) -> IngestReport:
+    """Store every article in ``items``; ``on_item(location, outcome)`` reports progress.
+
+    Outcome is one of "new", "unchanged", "failed: REASON".
+    """
+    from sqlalchemy import select
+
+    from tracker.db import session_factory
+    from tracker.models import Article
+
+    report = IngestReport()
+    t0 = time.perf_counter()
+    Session = session_factory(engine)
+    pool = None
+    if jobs > 1:
+        import multiprocessing as mp
+
+        pool = mp.get_context("spawn" if os.name == "nt" else "fork").Pool(jobs)
+
+    def done(loc: str, outcome: str) -> None:
+        if on_item:
+            on_item(loc, outcome)
+
+    try:
+        for batch in _batches(items, BATCH if pool else 1):
+            articles = []
+            for it in batch:
+                if isinstance(it, ReadError):
+                    report.failed.append(it)
+                    done(it.location, f"failed: {it.reason}")
+                else:
+                    articles.append(it)
+            if not articles:
+                continue
+            # Skip the extraction work for texts already stored (the common re-run case).
+            with Session() as s:
+                known = set(
+                    s.scalars(select(Article.sha256).where(Article.sha256.in_({a.sha256 for a in articles})))
+                )
+            fresh = []
+            for a in articles:
+                if a.sha256 in known:
+                    report.unchanged += 1
+                    done(a.location, "unchanged")
+                else:
+                    fresh.append(a)
+                    known.add(a.sha256)  # the same text twice in one batch is stored once
+            results = pool.map(_analyse_item, fresh) if pool else map(_analyse_item, fresh)
+            for art, analysis, error in results:
+                if analysis is None:
+                    report.failed.append(ReadError(art.location, error or "extraction failed"))
+                    done(art.location, f"failed: {error}")
+                    continue
+                outcome = _store_with_retry(Session, art, analysis, report)
+                done(art.location, outcome)
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _store_with_retry(Session: Any, art: ArticleText, analysis: Analysis, report: IngestReport) -> str:
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    delay = 0.05
+    for attempt in range(RETRIES):
+        try:
+            with Session() as session, session.begin():
+                counts = store(session, art, analysis)
+        except IntegrityError:
+            # Another ingester stored the same text (or a person/source) first.
+            with Session() as session:
+                if _article_id(session, art.sha256) is not None:
+                    report.unchanged += 1
+                    return "unchanged"
+            if attempt == RETRIES - 1:
+                raise
+        except OperationalError as exc:
+            if "locked" not in str(exc).lower() and "busy" not in str(exc).lower() or attempt == RETRIES - 1:
+                raise
+        else:
+            if counts is None:
+                report.unchanged += 1
+                return "unchanged"
+            report.new += 1
+            report.quotes += counts[0]
+            report.claims += counts[1]
+            report.people += counts[2]
+            report.warnings.extend(f"{art.location}: {w}" for w in (*art.warnings, *analysis.warnings))
+            return "new"
+        time.sleep(delay)
+        delay *= 2
+    raise AssertionError("unreachable")
+
+
+def _article_id(session: Session, sha256: str) -> int | None:
+    from sqlalchemy import select
+
+    from tracker.models import Article
+
+    return session.scalar(select(Article.id).where(Article.sha256 == sha256))
+
+
+def store(session: Session, art: ArticleText, analysis: Analysis) -> tuple[int, int, int] | None:
+    """Write one article and everything extracted from it; None if the text is already stored.
+
+    The caller owns the transaction. Returns (quotes, claims, new people).
+    """
+    from sqlalchemy import func, insert, select
+
+    from tracker import people as people_mod
+    from tracker.models import Article, Person, Source
+    from tracker.models import Claim as ClaimRow
+    from tracker.models import Quote as QuoteRow
+
+    if _article_id(session, art.sha256) is not None:
+        return None
+    source_id = None
+    if art.source:
+        source_id = session.scalar(select(Source.id).where(Source.name == art.source))
+        if source_id is None:
+            src = Source(name=art.source)
+            session.add(src)
+            session.flush()
+            source_id = src.id
+    article = Article(
+        sha256=art.sha256,
+        text=art.text,
+        body_start=art.body_start,
+        location=art.location,
+        title=art.title,
+        published=art.published,
+        source_id=source_id,
+        encoding=art.encoding,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+    session.add(article)
+    session.flush()
+
+    before = session.scalar(select(func.count()).select_from(Person)) or 0
+    person_ids: dict[str, int] = {}
+    for p in analysis.people:
+        seen = people_mod.seen_from_mentions(p.name, p.mentions, p.role)
+        person_ids[p.name] = people_mod.get_or_create(session, seen).id
+    session.flush()
+    new_people = (session.scalar(select(func.count()).select_from(Person)) or 0) - before
+
+    quote_ids: list[int] = []
+    if analysis.quotes:
+        rows = [
+            {
+                "article_id": article.id,
+                "person_id": person_ids.get(q.speaker) if q.speaker else None,
+                "kind": q.kind,
+                "text": q.text,
+                "start_char": q.start,
+                "end_char": q.end,
+                "mention": q.mention,
+                "mention_start": q.mention_start,
+                "mention_end": q.mention_end,
+                "cue": q.cue,
+                "cue_start": q.cue_start,
+                "cue_end": q.cue_end,
+                "role": q.role,
+            }
+            for q in analysis.quotes
+        ]
+        quote_ids = list(
+            session.scalars(insert(QuoteRow).returning(QuoteRow.id, sort_by_parameter_order=True), rows)
+        )
+    if analysis.claims:
+        rows = [
+            {
+                "article_id": article.id,
+                "person_id": person_ids.get(c.speaker) if c.speaker else None,
+                "quote_id": quote_ids[qi] if qi is not None else None,
+                "surface": c.surface,
+                "start_char": c.start,
+                "end_char": c.end,
+                "value": c.value,
+                "low": c.low,
+                "high": c.high,
+                "unit": c.unit,
+                "quantity_kind": c.kind,
+                "hedge": c.hedge,
+                "metric": c.metric,
+                "entities": "; ".join(sorted(c.entities)) if c.entities else None,
+                "period": c.period,
+                "period_start": c.period_start,
+                "period_end": c.period_end,
+                "is_target": c.is_target,
+            }
+            for c, qi in zip(analysis.claims, analysis.claim_quote, strict=True)
+        ]
+        session.execute(insert(ClaimRow), rows)
+    return len(analysis.quotes), len(analysis.claims), new_people
