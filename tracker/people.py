@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.models import Claim, Person, PersonAlias, Quote
@@ -126,9 +126,8 @@ def merge(session: Session, keep: str, drop: str) -> Person:
     session.execute(update(Quote).where(Quote.person_id == dropped.id).values(person_id=kept.id))
     session.execute(update(Claim).where(Claim.person_id == dropped.id).values(person_id=kept.id))
     aliases = [(a.alias, a.kind) for a in dropped.aliases]
-    session.execute(delete(PersonAlias).where(PersonAlias.person_id == dropped.id))
     dropped_name = dropped.name
-    session.delete(dropped)
+    session.delete(dropped)  # its aliases go with it (cascade)
     session.flush()
     for alias, kind in aliases:
         add_alias(session, kept, alias, "editor" if alias == dropped_name else kind)

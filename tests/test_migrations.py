@@ -1,0 +1,81 @@
+"""Migrations are the only way the schema is made: they must agree with the models."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tracker.cli import main
+
+
+def test_upgrade_empty_database_matches_models(engine) -> None:  # type: ignore[no-untyped-def]
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from tracker.db import current_revision, head_revision
+    from tracker.models import Base
+
+    with engine.connect() as conn:
+        assert current_revision(conn) == head_revision()
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == [], f"models and migrations disagree: {diff}"
+
+
+def test_downgrade_and_upgrade_again(db_url: str) -> None:
+    from alembic import command
+
+    from tracker.db import alembic_config, connect, current_revision, head_revision, make_engine, resolve_url
+
+    engine = connect(db_url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    with engine.connect() as conn:
+        assert current_revision(conn) is None
+    engine.dispose()
+    engine = make_engine(resolve_url(db_url))
+    engine.dispose()
+    engine = connect(db_url)
+    with engine.connect() as conn:
+        assert current_revision(conn) == head_revision()
+    engine.dispose()
+
+
+def test_db_commands(db_url: str) -> None:
+    r = CliRunner().invoke(main, ["db", "upgrade", "--db", db_url])
+    assert r.exit_code == 0, r.output
+    assert "upgraded" in r.output
+    r = CliRunner().invoke(main, ["db", "upgrade", "--db", db_url])
+    assert "already at" in r.output
+    r = CliRunner().invoke(main, ["db", "current", "--db", db_url])
+    assert r.exit_code == 0 and "up to date" in r.output
+
+
+def test_database_newer_than_code_is_a_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    assert CliRunner().invoke(main, ["db", "upgrade", "--db", str(db)]).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'ffff_from_the_future'")
+    r = CliRunner().invoke(main, ["stats", "--db", str(db)])
+    assert r.exit_code == 1
+    assert "newer tracker" in r.output
+    assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("bad", ["/nonexistent-dir/x.db"])
+def test_unusable_database_path_is_a_clear_error(bad: str) -> None:
+    r = CliRunner().invoke(main, ["stats", "--db", bad])
+    assert r.exit_code == 1 and "does not exist" in r.output
+
+
+def test_sqlite_pragmas(engine) -> None:  # type: ignore[no-untyped-def]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
