@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -231,3 +232,196 @@ class Claim(Base):
 
     article: Mapped[Article] = relationship(back_populates="claims")
     person: Mapped[Person | None] = relationship()
+
+
+# --------------------------------------------------------------------------- linking (tracker/link.py)
+
+
+class LinkKey(Base):
+    __tablename__ = "link_keys"
+    __table_args__ = (
+        Index("ix_link_keys_item", "kind", "item_id"),
+        {
+            "comment": "Blocking keys for incremental linking: hashed rare-word shingles of quotes. "
+            "Linking compares only items that share a key, never all pairs."
+        },
+    )
+
+    kind: Mapped[str] = mapped_column(
+        String(1), primary_key=True, comment="q = quote (quotes.id in item_id)."
+    )
+    key: Mapped[int] = mapped_column(
+        BigInteger,
+        primary_key=True,
+        autoincrement=False,
+        comment="63-bit hash of a winnowed content-word bigram (see tracker/link.py).",
+    )
+    item_id: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False, comment="The keyed item (quotes.id for kind q)."
+    )
+
+
+class QuoteGroup(Base):
+    __tablename__ = "quote_groups"
+    __table_args__ = {"comment": "One distinct quotation, repeated across articles and outlets."}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quote_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quotes.id", ondelete="SET NULL"),
+        comment="Representative appearance (quotes.id): the longest, earliest wording.",
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"),
+        index=True,
+        comment="Speaker (people.id) most appearances name; NULL = unknown.",
+    )
+    size: Mapped[int] = mapped_column(Integer, default=1, comment="Number of appearances (members).")
+    first_published: Mapped[dt.date | None] = mapped_column(
+        Date, comment="Publication date of the earliest appearance."
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, comment="When linking last changed the group (UTC)."
+    )
+
+    members: Mapped[list[QuoteGroupMember]] = relationship(
+        back_populates="group", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class QuoteGroupMember(Base):
+    __tablename__ = "quote_group_members"
+    __table_args__ = {"comment": "Appearances of a distinct quotation: each quote belongs to one group."}
+
+    quote_id: Mapped[int] = mapped_column(
+        ForeignKey("quotes.id", ondelete="CASCADE"), primary_key=True, comment="The appearance (quotes.id)."
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("quote_groups.id", ondelete="CASCADE"), index=True, comment="The group (quote_groups.id)."
+    )
+    matched_quote_id: Mapped[int | None] = mapped_column(
+        Integer, comment="The earlier appearance it was linked through (quotes.id); NULL for the first."
+    )
+    score: Mapped[float | None] = mapped_column(
+        Float, comment="rapidfuzz score (0-100) of the link to matched_quote_id."
+    )
+    relation: Mapped[str] = mapped_column(
+        String(10), default="first", comment="first | verbatim | variant | fragment (how it matched)."
+    )
+
+    group: Mapped[QuoteGroup] = relationship(back_populates="members")
+
+
+class ClaimGroup(Base):
+    __tablename__ = "claim_groups"
+    __table_args__ = (
+        Index("ix_claim_groups_block", "block"),
+        {"comment": "Figures about the same metric, entities and period (and target vs actual) across articles."},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block: Mapped[int] = mapped_column(
+        BigInteger, comment="63-bit hash of (unit, entities, period, is_target): the blocking key."
+    )
+    metric: Mapped[str] = mapped_column(Text, comment="Metric of the first claim; others match it fuzzily.")
+    unit: Mapped[str | None] = mapped_column(String(20), comment="Canonical unit shared by the claims.")
+    entities: Mapped[str | None] = mapped_column(Text, comment="Normalised entities ('china; russia').")
+    period: Mapped[str | None] = mapped_column(String(40), comment="Period label shared by the claims.")
+    period_start: Mapped[dt.date | None] = mapped_column(Date, comment="First day of the period.")
+    period_end: Mapped[dt.date | None] = mapped_column(Date, comment="Last day of the period.")
+    is_target: Mapped[bool] = mapped_column(Boolean, default=False, comment="Targets/forecasts vs actuals.")
+    size: Mapped[int] = mapped_column(Integer, default=1, comment="Number of claims in the group.")
+    verdict: Mapped[str] = mapped_column(
+        String(12), default="single", comment="single | consistent | conflict (from the claims' intervals)."
+    )
+
+
+class ClaimGroupMember(Base):
+    __tablename__ = "claim_group_members"
+    __table_args__ = {"comment": "Claims in a claim group: each claim belongs to at most one group."}
+
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True, comment="The claim (claims.id)."
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("claim_groups.id", ondelete="CASCADE"), index=True, comment="The group (claim_groups.id)."
+    )
+    metric_score: Mapped[float | None] = mapped_column(
+        Float, comment="rapidfuzz score (0-100) of the claim's metric against the group's metric."
+    )
+
+
+class Flag(Base):
+    __tablename__ = "flags"
+    __table_args__ = (
+        Index("ix_flags_status_severity", "status", "severity"),
+        {"comment": "The editor's queue: a group of figures that cannot all be true."},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claim_groups.id", ondelete="SET NULL"),
+        unique=True,
+        comment="The claim group judged a conflict (claim_groups.id); NULL once the group is gone.",
+    )
+    status: Mapped[str] = mapped_column(
+        String(12), default="open", comment="open | confirmed (a real inconsistency) | dismissed (not one)."
+    )
+    metric: Mapped[str] = mapped_column(Text, comment="Metric of the group, for filtering.")
+    period: Mapped[str | None] = mapped_column(String(40), comment="Period label of the group.")
+    severity: Mapped[float] = mapped_column(
+        Float, comment="Relative gap between the furthest conflicting values: |a-b| / max(|a|,|b|)."
+    )
+    explanation: Mapped[str] = mapped_column(Text, comment="Short readable account of the conflict.")
+    evidence: Mapped[str] = mapped_column(
+        String(64), comment="SHA-256 of the claims and intervals judged; a change reopens a decided flag."
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, comment="When the conflict was first flagged (UTC)."
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, comment="When linking last changed the flag (UTC)."
+    )
+
+    claims: Mapped[list[FlagClaim]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    reviews: Mapped[list[FlagReview]] = relationship(order_by="FlagReview.id", passive_deletes=True)
+
+
+class FlagClaim(Base):
+    __tablename__ = "flag_claims"
+    __table_args__ = {"comment": "The figures a flag sets side by side."}
+
+    flag_id: Mapped[int] = mapped_column(
+        ForeignKey("flags.id", ondelete="CASCADE"), primary_key=True, comment="The flag (flags.id)."
+    )
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+        comment="A claim in the flagged group (claims.id).",
+    )
+    in_conflict: Mapped[bool] = mapped_column(
+        Boolean, default=True, comment="True if this figure conflicts with another one of the flag."
+    )
+
+
+class FlagReview(Base):
+    __tablename__ = "flag_reviews"
+    __table_args__ = {"comment": "Audit trail of flag decisions, append-only: editors' and tracker's own."}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flag_id: Mapped[int] = mapped_column(
+        ForeignKey("flags.id", ondelete="CASCADE"), index=True, comment="The flag (flags.id)."
+    )
+    action: Mapped[str] = mapped_column(
+        String(12), comment="confirm | dismiss | reopen (editor) or auto-reopen (new evidence)."
+    )
+    status_before: Mapped[str] = mapped_column(String(12), comment="Flag status before the decision.")
+    status_after: Mapped[str] = mapped_column(String(12), comment="Flag status after the decision.")
+    note: Mapped[str | None] = mapped_column(Text, comment="Editor's note, or why tracker reopened it.")
+    by: Mapped[str] = mapped_column(String(200), comment="Who decided ($USER by default; 'tracker' if automatic).")
+    at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, comment="When the decision was recorded (UTC)."
+    )
+    evidence: Mapped[str | None] = mapped_column(
+        String(64), comment="The flag's evidence hash when the decision was taken."
+    )
