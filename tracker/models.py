@@ -315,7 +315,10 @@ class ClaimGroup(Base):
     __tablename__ = "claim_groups"
     __table_args__ = (
         Index("ix_claim_groups_block", "block"),
-        {"comment": "Figures about the same metric, entities and period (and target vs actual) across articles."},
+        {
+            "comment": "Figures about the same metric, entities and period "
+            "(and target vs actual) across articles."
+        },
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -418,7 +421,9 @@ class FlagReview(Base):
     status_before: Mapped[str] = mapped_column(String(12), comment="Flag status before the decision.")
     status_after: Mapped[str] = mapped_column(String(12), comment="Flag status after the decision.")
     note: Mapped[str | None] = mapped_column(Text, comment="Editor's note, or why tracker reopened it.")
-    by: Mapped[str] = mapped_column(String(200), comment="Who decided ($USER by default; 'tracker' if automatic).")
+    by: Mapped[str] = mapped_column(
+        String(200), comment="Who decided ($USER by default; 'tracker' if automatic)."
+    )
     at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, comment="When the decision was recorded (UTC)."
     )
