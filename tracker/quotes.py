@@ -1,12 +1,29 @@
 """Text → quotations (direct, partial, indirect) with cue and speaker-mention spans. Pure.
 
-Contract: ``find_quotes(text) -> list[Quote]``. Every span is an offset pair into
-``text`` exactly as given; ``text[q.start:q.end] == q.text``.
+Contract: ``find_quotes(text) -> list[Quote]`` sorted by start. Every span is an offset pair into
+``text`` exactly as given; ``text[q.start:q.end] == q.text``, and the same holds for the mention
+(``mention_start:mention_end``) and cue (``cue_start:cue_end``) sub-spans. ``speaker`` is the
+canonical name of the person (or organisation) within the article, or None when the article does
+not support one — the mention as written is kept either way. ``find_quotes_with_warnings(text)``
+also returns one human-readable warning per quote mark that could not be paired; a stray mark
+costs at most its own quotation.
+
+Kinds:
+* direct — a quotation in marks standing as a sentence or after a speech tag / colon;
+* partial — a quoted fragment inside a reported sentence (``relations are developing “with
+  dynamism”``). One- or two-word fragments (scare quotes: the “pressing” priority) count only
+  when a reporting verb with a subject comes before them in the same sentence; quoted titles
+  (the film “Oppenheimer”) never count;
+* indirect — reported speech without marks: ``X said (that) CLAUSE``, ``CLAUSE, X said``,
+  ``according to X``. The span is the reported clause, without "that" or the final period.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from tracker.resolve import Mention, Resolver, Token, mention_after, mention_before, tokenize, verb_at
+from tracker.text import MarkPair, pair_quote_marks, span_index
 
 
 @dataclass(frozen=True)
@@ -23,3 +40,424 @@ class Quote:
     cue_start: int | None = None
     cue_end: int | None = None
     role: str | None = None  # role/title seen for the speaker ("Kremlin aide")
+    closed: bool = True  # False when the opening mark never closed (see the warnings)
+
+
+# Verbs after which the reported clause may follow without "that" ("He said military ties …").
+_BARE_CLAUSE_VERBS = frozenset(
+    """said says say added adds noted notes stressed stresses warned warns argued argues insisted
+    insists claimed believes believed thinks thought considers considered predicted predicts
+    explained explains suggested suggests acknowledged admitted conceded agreed recalled wrote
+    writes reiterated emphasised emphasized underlined confirmed estimated""".split()
+)
+# Words before a quoted fragment that make it a title or a name, not a quotation.
+_TITLE_CUES = frozenset(
+    """book film movie novel song album show series documentary play musical opera poem painting
+    exhibition magazine newspaper column headline slogan hashtag campaign programme program
+    operation exercise titled entitled called named dubbed nicknamed so-called term word phrase
+    label brand motto banner sign placard""".split()
+)
+_CLAUSE_STARTERS_NOT = frozenset("of in on at to for with by from about into over than as".split())
+# A quote with no cue continues the latest speaker when it spoke within this many paragraphs.
+CONTINUATION_PARAGRAPHS = 2
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    kind: str
+    mention: Mention | None = None
+    cue: tuple[int, int] | None = None
+    closed: bool = True
+    anchor: int = 0
+    continuation: bool = False
+    speaker: str | None = None
+    role: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# speech tags
+
+
+def _is_tag(text: str, pos: int) -> bool:
+    """True when a speech tag starts at ``pos`` ("he said", "stressed the Kremlin assistant")."""
+    toks = tokenize(text, pos, min(len(text), pos + 120))
+    if not toks:
+        return False
+    k = 0
+    while k < len(toks) and toks[k].text in ",\u2014\u2013-":
+        k += 1
+    if k >= len(toks):
+        return False
+    if verb_at(toks, k) and toks[k].text.islower():
+        return True
+    return _tag_mention_verb(text, toks, k) is not None
+
+
+def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, int, int] | None:
+    """``MENTION VERB`` starting at token ``k``: (mention, verb index, verb length)."""
+    for v in range(k + 1, min(len(toks), k + 26)):
+        n = verb_at(toks, v)
+        if n:
+            m = mention_before(text, toks, v, floor=k)
+            if m is not None and m.start == toks[k].start:
+                return m, v, n
+            return None
+        if toks[v].text in '.;!?"\u201c\u201d':
+            return None
+        if toks[v].is_word and toks[v].text.islower() and v - k > 1 and toks[v - 1].text != ",":
+            # a lowercase word that is not a verb ends a short mention, unless inside an appositive
+            if not _in_appositive(toks, k, v):
+                return None
+    return None
+
+
+def _in_appositive(toks: list[Token], k: int, v: int) -> bool:
+    return any(t.text == "," for t in toks[k:v])
+
+
+def _after_tag(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] | None:
+    """Speech tag right after a closing mark: ``, X said`` / ``said X`` / ``according to X``."""
+    k = 0
+    while k < len(toks) and toks[k].text in ",\u2014\u2013-":
+        k += 1
+    if k >= len(toks):
+        return None
+    n = verb_at(toks, k)
+    if n and toks[k].text.islower():
+        m = mention_after(text, toks, k + n)
+        if m is not None:
+            return m, (toks[k].start, toks[k + n - 1].end)
+        return None
+    if toks[k].low == "according" and k + 1 < len(toks) and toks[k + 1].low == "to":
+        m = mention_after(text, toks, k + 2)
+        if m is not None:
+            return m, (toks[k].start, toks[k + 1].end)
+        return None
+    found = _tag_mention_verb(text, toks, k)
+    if found is not None:
+        m, v, n = found
+        return m, (toks[v].start, toks[v + n - 1].end)
+    return None
+
+
+def _before_tag(text: str, toks: list[Token]) -> tuple[Mention | None, tuple[int, int] | None, str]:
+    """Speech tag before an opening mark. Returns (mention, cue span, how) with how one of
+    "colon", "comma", "verb", "that" or "" (no tag; the quotation is mid-sentence or opens it)."""
+    if not toks:
+        return None, None, ""
+    last = toks[-1]
+    end = len(toks) - (1 if last.text in ":,\u2014\u2013" else 0)
+    how = {":": "colon", ",": "comma"}.get(last.text, "verb")
+    if last.text in "\u2014\u2013":
+        how = "comma"
+    # nearest reporting verb before the mark
+    for v in range(end - 1, max(-1, end - 14), -1):
+        n = verb_at(toks, v)
+        if not n:
+            continue
+        cue = (toks[v].start, toks[v + n - 1].end)
+        tail = toks[v + n : end]
+        m = mention_before(text, toks, v)
+        if m is None and tail:
+            m = mention_after(text, toks, v + n)
+        if tail and tail[-1].low == "that" or any(t.low == "that" for t in tail[:1]):
+            return m, cue, "that"
+        if tail and m is not None and m.end < tail[0].start and how == "verb":
+            how = "mid"  # "said in a letter to “…”": a fragment, not a direct quote
+        return m, cue, how
+    if how == "colon" and end <= 8:
+        # "Xi Jinping:“…”", "Quote from Putin: “…”"
+        from tracker.resolve import _make_mention, _phrase_tokens
+
+        lo, hi = _phrase_tokens(toks, 0, end)
+        m = _make_mention(text, toks, lo, hi)
+        if m is not None and m.kind in ("name", "descriptor"):
+            return m, None, "colon"
+        return None, None, "colon"
+    return None, None, "" if end == len(toks) else how
+
+
+def _subject_verb(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] | None:
+    """The first reporting verb in ``toks`` that has a subject mention."""
+    for v in range(len(toks)):
+        n = verb_at(toks, v)
+        if n:
+            m = mention_before(text, toks, v)
+            if m is not None:
+                return m, (toks[v].start, toks[v + n - 1].end)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# extraction
+
+
+class _Extractor:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        pairs, warnings = pair_quote_marks(text, is_tag=_is_tag)
+        self.pairs = pairs
+        self.warnings = warnings
+        self.resolver = Resolver(text, [(p.start, p.end) for p in pairs])
+        self.sentences = self.resolver.sentences
+        self.paras = self.resolver.paras
+
+    def _sentence_of(self, pos: int) -> int:
+        return max(0, span_index(self.sentences, pos))
+
+    def _outside(self, a: int, b: int) -> list[Token]:
+        """Tokens in [a, b) outside every quotation, quote marks included."""
+        return [t for t in tokenize(self.text, a, b) if not self.resolver.in_quote(t.start)]
+
+    def direct(self) -> list[_Cand]:
+        out: list[_Cand] = []
+        text = self.text
+        prev_close = -1
+        for idx, p in enumerate(self.pairs):
+            if self.resolver.in_caption(p.start):
+                continue
+            s = self._sentence_of(p.open)
+            s_start = self.sentences[s][0] if self.sentences else 0
+            para = span_index(self.paras, p.open)
+            para_end = self.paras[para][1] if para >= 0 else len(text)
+            lo = max(s_start, prev_close + 1, self.paras[para][0] if para >= 0 else 0)
+            before = self._outside(lo, p.open)
+            close_at = p.close if p.close is not None else p.end
+            nxt_open = self.pairs[idx + 1].open if idx + 1 < len(self.pairs) else len(text)
+            after = self._outside(close_at + 1, min(para_end, nxt_open, close_at + 400))
+            prev_close = close_at
+            c = _Cand(p.start, p.end, "direct", closed=p.close is not None, anchor=p.start)
+            b_m, b_cue, how = _before_tag(text, before)
+            tag = _after_tag(text, after) if p.close is not None or after else None
+            if how in ("colon", "comma", "verb") and (b_m is not None or b_cue is not None):
+                c.mention, c.cue = b_m, b_cue
+                if how == "verb" and before and not verb_at(before, len(before) - 1):
+                    c.kind = "partial"
+            elif how in ("that", "mid"):
+                c.kind = "partial"
+                # a tag right after the closing mark is the stronger signal ("It was noted that
+                # “…,” Ushakov added")
+                c.mention, c.cue = tag if tag is not None else (b_m, b_cue)
+            elif tag is not None:
+                c.mention, c.cue = tag
+                if before and how != "colon":
+                    c.kind = "partial"
+            elif before and how not in ("colon",):
+                c.kind = "partial"
+            if c.mention is None and c.kind == "direct" and how == "" and not before:
+                c.continuation = True
+            if c.kind == "partial" and not self._keep_partial(p, before, c):
+                continue
+            if c.mention is not None:
+                c.anchor = c.mention.start
+            out.append(c)
+        return out
+
+    def _keep_partial(self, p: MarkPair, before: list[Token], c: _Cand) -> bool:
+        """Scare quotes and titles are not quotations; a fragment needs a speaker tied to it."""
+        if before and before[-1].low in _TITLE_CUES:
+            return False
+        words = self.text[p.start : p.end].split()
+        if c.mention is None:
+            # a reporting verb with a subject elsewhere in the sentence ties the fragment to it
+            s = self._sentence_of(p.open)
+            a, b = self.sentences[s]
+            found = _subject_verb(self.text, self._outside(a, p.open))
+            if found is None:
+                return False
+            c.mention, c.cue = found
+            return True
+        if len(words) <= 2:
+            # only a verb before the fragment with its own subject makes it a quotation
+            return c.cue is not None and c.cue[0] < p.open and c.mention.start < p.open
+        return True
+
+    def indirect(self) -> list[_Cand]:
+        out: list[_Cand] = []
+        text = self.text
+        for s, (a, b) in enumerate(self.sentences):
+            if self.resolver.in_caption(a):
+                continue
+            toks = self.resolver.sentence_tokens(s)
+            c = self._said_that(toks) or self._tail_tag(toks, a, b) or self._according_to(toks, a, b)
+            if c is None:
+                continue
+            span = self._trim_clause(c.start, c.end)
+            if span is None:
+                continue
+            c.start, c.end = span
+            quoted = sum(max(0, min(p.end, c.end) - max(p.start, c.start)) for p in self.pairs)
+            if quoted * 2 > c.end - c.start:
+                continue
+            if text[c.start] in "\"\u201c\u201d\u00ab'\u2018":
+                continue
+            out.append(c)
+        return out
+
+    def _trim_clause(self, start: int, end: int) -> tuple[int, int] | None:
+        text = self.text
+        while start < end and text[start] in " \t\n,:;":
+            start += 1
+        while end > start and text[end - 1] in " \t\n.,;:!?":
+            end -= 1
+        return (start, end) if end - start >= 8 else None
+
+    def _said_that(self, toks: list[Token]) -> _Cand | None:
+        """``X said (that) CLAUSE`` with X at the start of the clause."""
+        text = self.text
+        n = len(toks)
+        for v in range(1, n):
+            vl = verb_at(toks, v)
+            if not vl:
+                continue
+            m = mention_before(text, toks, v)
+            if m is None:
+                continue
+            first = next((i for i, t in enumerate(toks) if t.start >= m.start), 0)
+            at_start = first == 0 or toks[first - 1].text in ",:\u2014" or m.text in ("He", "She", "They")
+            if not at_start:
+                continue
+            k = v + vl
+            start: int | None = None
+            for j in range(k, min(n, k + 9)):
+                if toks[j].text in ',.;"\u201c\u201d':
+                    break
+                if toks[j].low == "that":
+                    start = toks[j].end
+                    break
+            if start is None and k < n and toks[v].low in _BARE_CLAUSE_VERBS:
+                t = toks[k]
+                if t.is_word and t.low not in _CLAUSE_STARTERS_NOT:
+                    start = t.start
+            if start is None:
+                return None  # the tail-tag form may still apply
+            end = toks[-1].end
+            cue = (toks[v].start, toks[v + vl - 1].end)
+            return _Cand(start, end, "indirect", m, cue, anchor=m.start)
+        return None
+
+    def _tail_tag(self, toks: list[Token], a: int, b: int) -> _Cand | None:
+        """``CLAUSE, X said [adjuncts].`` or ``CLAUSE, said X.``"""
+        text = self.text
+        for c_i in range(len(toks) - 2, 1, -1):
+            if toks[c_i].text != ",":
+                continue
+            prev = text[toks[c_i].start - 1] if toks[c_i].start > 0 else " "
+            if prev in "\"\u201d\u201c\u00bb'\u2019":
+                return None  # a direct quotation's tag
+            found = _after_tag(text, toks[c_i + 1 :])
+            if found is None:
+                continue
+            m, cue = found
+            if cue[0] == toks[c_i + 1].start and m.kind == "pronoun":
+                continue
+            if text[toks[c_i + 1].start : cue[0]].strip() and m.start > cue[0]:
+                continue
+            return _Cand(toks[0].start, toks[c_i].start, "indirect", m, cue, anchor=m.start)
+        return None
+
+    def _according_to(self, toks: list[Token], a: int, b: int) -> _Cand | None:
+        text = self.text
+        for i in range(len(toks) - 2):
+            if toks[i].low == "according" and toks[i + 1].low == "to":
+                m = mention_after(text, toks, i + 2)
+                if m is None:
+                    return None
+                cue = (toks[i].start, toks[i + 1].end)
+                if i == 0:
+                    j = next((k for k in range(i + 2, len(toks)) if toks[k].text == ","), None)
+                    if j is None:
+                        return None
+                    return _Cand(toks[j].end, toks[-1].end, "indirect", m, cue, anchor=m.start)
+                if toks[i - 1].text == ",":
+                    return _Cand(toks[0].start, toks[i - 1].start, "indirect", m, cue, anchor=m.start)
+                return None
+        return None
+
+    # -- resolution --------------------------------------------------------------------------
+
+    def _note_subjects(self) -> None:
+        """Sentence subjects feed pronoun salience: a name opening a clause, or followed by a verb."""
+        r = self.resolver
+        seen: set[int] = set()
+        for m, ent in r.name_mentions:
+            s = self._sentence_of(m.start)
+            if s in seen:
+                continue
+            toks = r.sentence_tokens(s)
+            i = next((k for k, t in enumerate(toks) if t.start >= m.start), None)
+            j = next((k for k, t in enumerate(toks) if t.start >= m.end), len(toks))
+            if i is None:
+                continue
+            opens = i == 0 or toks[i - 1].text in ",:\u2014"
+            verb_follows = (
+                j < len(toks)
+                and toks[j].is_word
+                and toks[j].text.islower()
+                and toks[j].low not in _CLAUSE_STARTERS_NOT
+                and toks[j].low != "and"
+            )
+            if opens or verb_follows:
+                seen.add(s)
+                r.note(m.start, ent.canonical, 1)
+
+    def resolve(self, cands: list[_Cand]) -> None:
+        r = self.resolver
+        self._note_subjects()
+        last: _Cand | None = None
+        for c in sorted(cands, key=lambda c: c.anchor):
+            if c.mention is not None:
+                c.speaker, c.role = r.resolve(c.mention)
+                r.note(c.mention.start, c.speaker, 2)
+            elif c.continuation:
+                c.speaker, c.role = self._continue(c, last)
+            if c.kind != "indirect" and (c.speaker is not None or c.mention is not None):
+                last = c
+
+    def _continue(self, c: _Cand, last: _Cand | None) -> tuple[str | None, str | None]:
+        """A quotation without a cue: the latest speaker or subject within two paragraphs."""
+        r = self.resolver
+        para = span_index(self.paras, c.start)
+        best: tuple[int, str] | None = None
+        for pos, ent, _w in r.timeline:
+            if pos < c.start and para - span_index(self.paras, pos) <= CONTINUATION_PARAGRAPHS:
+                if best is None or pos >= best[0]:
+                    best = (pos, ent.canonical)
+        if best is None:
+            return None, None
+        ent = r._by_name.get(tuple(best[1].lower().split()))
+        role = ent.roles[0] if ent is not None and ent.roles else None
+        return best[1], role
+
+
+def _to_quote(text: str, c: _Cand) -> Quote:
+    q = Quote(c.start, c.end, text[c.start : c.end], c.kind, c.speaker, role=c.role, closed=c.closed)
+    if c.mention is not None:
+        m = c.mention
+        q = replace(q, mention=text[m.start : m.end], mention_start=m.start, mention_end=m.end)
+    if c.cue is not None:
+        q = replace(q, cue=text[c.cue[0] : c.cue[1]], cue_start=c.cue[0], cue_end=c.cue[1])
+    return q
+
+
+def find_quotes_with_warnings(text: str) -> tuple[list[Quote], list[str]]:
+    """Quotations in ``text`` sorted by start, and warnings for marks that could not be paired."""
+    if not text.strip():
+        return [], []
+    ex = _Extractor(text)
+    direct = ex.direct()
+    indirect = ex.indirect()
+    # An indirect clause that starts where a quotation does is the same statement.
+    starts = {c.start for c in direct}
+    indirect = [c for c in indirect if c.start not in starts]
+    cands = direct + indirect
+    ex.resolve(cands)
+    quotes = sorted((_to_quote(text, c) for c in cands), key=lambda q: (q.start, q.end))
+    return quotes, ex.warnings
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """Quotations in ``text`` (direct, partial, indirect) with speakers resolved; sorted by start."""
+    return find_quotes_with_warnings(text)[0]

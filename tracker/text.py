@@ -106,7 +106,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 def _is_abbreviation(text: str, stop_at: int, para_start: int) -> bool:
     """True when the word ending at ``stop_at`` (the period) is an abbreviation or an initial."""
     i = stop_at
-    while i > para_start and not text[i - 1].isspace() and text[i - 1] not in "(\"“‘«":
+    while i > para_start and not text[i - 1].isspace() and text[i - 1] not in '("“‘«':
         i -= 1
     word = text[i:stop_at].lower()
     if not word:
@@ -235,11 +235,11 @@ class _Pairer:
             while j < n and self.text[j] in " \t":
                 j += 1
             return self._prev(i).isspace() and j < n and self.text[j].isalnum()
-        return nxt not in _CLOSING_PUNCT and nxt not in "\"\u201d\u00bb"
+        return nxt not in _CLOSING_PUNCT and nxt not in '"\u201d\u00bb'
 
     def _glued_before(self, i: int) -> bool:
         prev = self._prev(i)
-        return not prev.isspace() and prev not in _OPENING_CONTEXT and prev not in "\"“‘«„"
+        return not prev.isspace() and prev not in _OPENING_CONTEXT and prev not in '"“‘«„'
 
     def _close_unclosed(self, reason: str) -> None:
         assert self.open_at is not None

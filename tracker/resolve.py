@@ -1,0 +1,805 @@
+"""Within-article speaker resolution: mentions → canonical people and organisations. Pure.
+
+Contract:
+
+* ``people_in(text) -> list[Person]``: the people (and speaking organisations) named in an
+  article, each with its canonical name, the other forms it appears under and the first role
+  or title seen with it. Names inside quotations and photo captions/credit lines don't count.
+* ``Resolver(text, quoted)`` is the working object the quote extractor uses: it builds the
+  article's register of names once, parses speaker mentions around a reporting verb
+  (``mention_before``/``mention_after``) and resolves a mention ("he", "the Kremlin assistant",
+  "Ushakov", "Xi Jinpingon") to a canonical name, or None when the article does not support one.
+  It never guesses: an unknown pronoun or descriptor resolves to None.
+
+Names are found from evidence, not from a gazetteer: a capitalised run counts as a person when
+a title or role precedes it ("Kremlin aide Yury Ushakov"), an appositive follows it
+("Hugh Hill, a doctor,"), or it is the subject of a reporting verb. Shorter forms and glued
+typos ("Xi Jinpingon", "UkraineWang") are matched to those names afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from tracker.text import paragraph_spans, sentence_spans, span_index
+
+# ---------------------------------------------------------------------------------------------
+# rules
+
+
+def _rule_lines(name: str) -> list[str]:
+    raw = resources.files("tracker.rules").joinpath(name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    return _Rules()
+
+
+class _Rules:
+    """Word lists from tracker/rules, loaded once."""
+
+    def __init__(self) -> None:
+        verbs = [v.lower() for v in _rule_lines("reporting_verbs.txt")]
+        self.verbs = frozenset(v for v in verbs if " " not in v)
+        self.phrasal: dict[str, frozenset[str]] = {}
+        for v in verbs:
+            if " " in v:
+                first, second = v.split(" ", 1)
+                self.phrasal[first] = self.phrasal.get(first, frozenset()) | {second}
+        self.titles = frozenset(t.lower() for t in _rule_lines("titles.txt"))
+        self.roles = frozenset(r.lower() for r in _rule_lines("roles.txt") if " " not in r)
+        self.modifiers = frozenset(m.lower() for m in _rule_lines("modifiers.txt"))
+        self.org_words = frozenset(o.lower() for o in _rule_lines("organisations.txt"))
+        self.pronouns: dict[str, str] = {}
+        for line in _rule_lines("pronouns.txt"):
+            form, *kinds = line.split()
+            self.pronouns[form.lower()] = "".join(kinds)
+        self.captions = tuple(_rule_lines("captions.txt"))
+        self.synonyms: dict[str, int] = {}
+        for gid, line in enumerate(_rule_lines("role_synonyms.txt")):
+            for word in line.split():
+                self.synonyms[word.lower()] = gid
+
+
+# Capitalised words that open sentences or phrases but never belong to a name.
+_CAP_STOP = frozenset(
+    """
+    the a an in on at but and or if when while as after before during since despite given however
+    meanwhile also last next this that these those it he she they we i you his her its their our my
+    your there here yes no thus then now so for from to of with by under over according why what who
+    how where which not all some many most both each every any one two three afterwards earlier later
+    today yesterday tomorrow source sources details background quote more photo file archive
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december mr mrs ms dr asked speaking writing stressing
+    recently finally first second third other another such even still just only again instead
+    """.split()
+)
+_DETERMINERS = frozenset("the a an his her its their our my your".split())
+_INDEFINITE = frozenset("a an".split())
+# Abbreviated titles written with a period ("Mr. Smith", "Sen. Warren").
+_TITLE_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr".split()
+)
+_PARTICLES = frozenset("de da van von der den del della di du la le al bin ibn ben ter dos das".split())
+_DOCUMENT_NOUNS = frozenset("message letter statement note communique communiqué decree post".split())
+# Lowercase words glued to the end of a name by copy-paste ("Xi Jinpingon", "Wangwho").
+_GLUE_WORDS = frozenset(
+    "on in of at to and or who which said says has had is was will would for from with by as the".split()
+)
+# Adverbs and auxiliaries that sit between a speaker and the reporting verb ("he also said",
+# "Smith has repeatedly said").
+_BETWEEN = frozenset(
+    """also later then again further previously earlier recently had has have would will could
+    once repeatedly separately subsequently additionally publicly privately simply only even""".split()
+)
+# Verbs that put their subject after them ("…,” said Wang Yi); "urged Moscow" is an object.
+_INVERTING = frozenset(
+    "said says added adds noted stressed explained concluded wrote asked replied insisted argued "
+    "warned recalled continued declared announced remarked observed explained commented".split()
+)
+_GENERIC_HEADS = frozenset(
+    "official source person man woman figure spokesperson spokesman spokeswoman".split()
+)
+_PREPOSITIONS = frozenset("of in on at to for with by from and or about into over than as".split())
+
+# A token name matched through rapidfuzz.ratio counts as a misspelling of a known name token at
+# or above this score. Measured on 15 misspelled/transliterated pairs (Zelenskyy/Zelensky 94.1,
+# Medvedjev/Medvedev 94.1, Netanyahou 94.7; Lavorv/Lavrov only 83.3) against 20 pairs of
+# different real surnames (Johnson/Johnston 93.3, Sanders/Saunders 93.3, Davis/Davies 90.9):
+# 94 keeps every negative out and still catches the common transliteration variants.
+MISSPELLING_CUTOFF = 94.0
+# Fuzzy matching is only tried on tokens at least this long: short names differ by one letter.
+MISSPELLING_MIN_LENGTH = 7
+
+_TOKEN = re.compile(
+    r"""
+    (?P<word>[^\W_]+(?:[\u2019'\-.][^\W_]+)*)   # words, with inner apostrophes, hyphens, dots
+    | (?P<punct>\S)                             # any other single non-space character
+    """,
+    re.VERBOSE,
+)
+_CAMEL = re.compile(r"(?<=[a-z\u00e0-\u00ff])(?=[A-Z])")
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def low(self) -> str:
+        t = self.text.lower()
+        if t.endswith(("\u2019s", "'s")):
+            t = t[:-2]
+        return t
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[:1].isalnum()
+
+    @property
+    def is_cap(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    end = len(text) if end is None else end
+    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+
+
+def verb_at(tokens: list[Token], i: int) -> int:
+    """Number of tokens of the reporting verb starting at ``i`` (0 when there is none).
+
+    Verbs are lowercase in running text; "States" in "the United States" is not a verb.
+    """
+    tok = tokens[i]
+    if not tok.is_word or tok.text[:1].isupper() and i > 0:
+        return 0
+    low = tok.text.lower()
+    if (
+        low in _rules().phrasal
+        and i + 1 < len(tokens)
+        and tokens[i + 1].text.lower() in _rules().phrasal[low]
+    ):
+        return 2
+    return 1 if low in _rules().verbs else 0
+
+
+# ---------------------------------------------------------------------------------------------
+# mentions
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A speaker mention as written. ``kind``: name | pronoun | descriptor | document."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    name: tuple[str, ...] = ()  # name tokens for kind == "name" (titles stripped, glue fixed)
+    role: str | None = None  # title/role/appositive seen with this mention
+    head: str | None = None  # head noun of a descriptor
+    words: tuple[str, ...] = ()  # lowercased words of the mention (for role matching)
+    indefinite: bool = False
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person or organisation seen in an article (``PersonMention``-like for the pipeline)."""
+
+    name: str
+    aliases: tuple[str, ...]
+    role: str | None
+    kind: str = "person"  # "person" | "organisation"
+
+
+def _is_name_token(tok: Token) -> bool:
+    return tok.is_word and tok.is_cap and tok.low not in _CAP_STOP
+
+
+def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
+    """Split a capitalised run into (role/title words, name words): "Russian President | Vladimir Putin"."""
+    rules = _rules()
+    i = 0
+    while i < len(words) - 1 and (
+        words[i].low.rstrip(".") in rules.titles
+        or words[i].low in rules.modifiers
+        or words[i].low in _CAP_STOP
+    ):
+        i += 1
+    return words[:i], words[i:]
+
+
+def _phrase_tokens(tokens: list[Token], lo: int, hi: int) -> tuple[int, int]:
+    """Widen/limit a candidate noun phrase: tokens[lo:hi] → the maximal mention ending at hi."""
+    rules = _rules()
+    i = hi
+    while i > lo:
+        t = tokens[i - 1]
+        low = t.low.rstrip(".")
+        if t.text == "." and i - 2 >= lo and tokens[i - 2].low in _TITLE_ABBREVIATIONS:
+            i -= 1  # "Mr." / "Sen."
+            continue
+        if t.is_word and (
+            t.is_cap
+            or low in rules.roles
+            or low in rules.titles
+            or low in rules.modifiers
+            or low in _PARTICLES
+        ):
+            i -= 1
+            continue
+        if t.is_word and t.low in _DETERMINERS:
+            i -= 1
+            break
+        if t.is_word and t.text.islower() and "-" in t.text or (t.is_word and t.low in _ADJ_OK):
+            i -= 1
+            continue
+        break
+    return i, hi
+
+
+# Lowercase modifiers allowed inside a descriptor ("a senior Russian official").
+_ADJ_OK = frozenset(
+    "senior top former chief deputy leading prominent local regional foreign defence defense "
+    "finance economy trade interior justice health education energy military security national "
+    "federal state presidential government opposition ruling new outgoing incoming acting "
+    "interim veteran longtime long-time retired independent private public assistant".split()
+)
+
+
+def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention | None:
+    """Classify tokens[lo:hi] as a pronoun, descriptor or name mention."""
+    if lo >= hi:
+        return None
+    rules = _rules()
+    toks = tokens[lo:hi]
+    start, end = toks[0].start, toks[-1].end
+    surface = text[start:end]
+    words = tuple(t.low.rstrip(".") for t in toks if t.is_word)
+    if len(toks) == 1 and toks[0].low in rules.pronouns:
+        return Mention(start, end, surface, "pronoun", words=words)
+    det = toks[0].low in _DETERMINERS
+    body = [t for t in toks[1:] if t.is_word] if det else [t for t in toks if t.is_word]
+    if not body:
+        return None
+    caps = [t for t in body if t.is_cap]
+    # Name words are the trailing capitalised run after titles/modifiers.
+    j = len(body)
+    while j > 0 and (body[j - 1].is_cap or body[j - 1].low in _PARTICLES):
+        j -= 1
+    run = body[j:]
+    role_words, name_words = _split_role(run) if run else ([], [])
+    if name_words and (name_words[-1].low in rules.titles or name_words[-1].low in rules.modifiers):
+        name_words = []
+    head = body[-1].low.rstrip(".")
+    role_part = body[:j] + role_words
+    role = text[role_part[0].start : role_part[-1].end] if role_part else None
+    if name_words and not (det and len(caps) == len(body) and head in rules.org_words):
+        names = tuple(_clean_name(n.text) for n in name_words)
+        if all(n.lower() in _CAP_STOP for n in names):
+            return None
+        m_start = toks[0].start if not det else toks[0].start
+        return Mention(m_start, end, text[m_start:end], "name", names, role, head, words)
+    if head in _DOCUMENT_NOUNS:
+        return Mention(start, end, surface, "document", head=head, words=words)
+    if head in rules.roles or head in rules.org_words or head in rules.titles:
+        indefinite = toks[0].low in _INDEFINITE
+        return Mention(
+            start, end, surface, "descriptor", role=None, head=head, words=words, indefinite=indefinite
+        )
+    return None
+
+
+def _clean_name(word: str) -> str:
+    if word.endswith(("\u2019s", "'s")):
+        word = word[:-2]
+    return word.rstrip(".")
+
+
+def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Mention | None:
+    """The speaker mention ending just before the verb at token ``v`` ("Kosachev said",
+    "Konstantin Kosachev, deputy chairman of the Council, said", "he also said")."""
+    i = v
+    while i > floor and tokens[i - 1].low in _BETWEEN:
+        i -= 1
+    if i <= floor:
+        return None
+    prev = tokens[i - 1]
+    if prev.low in _rules().pronouns and prev.is_word:
+        return _make_mention(text, tokens, i - 1, i)
+    if prev.text == ",":
+        # Appositive: "NAME, a doctor, said" / "NAME, who ..., said".
+        k = i - 2
+        limit = max(floor, i - 25)
+        while k > limit and tokens[k].text not in ',;:"“”()' and tokens[k].text != ".":
+            k -= 1
+        if k > floor and tokens[k].text == ",":
+            lo, hi = _phrase_tokens(tokens, floor, k)
+            m = _make_mention(text, tokens, lo, hi)
+            inner = _make_mention(text, tokens, k + 1, i - 1)
+            if m is not None and m.kind == "descriptor" and inner is not None and inner.kind == "name":
+                # "The Russian President, Vladimir Putin, said": the appositive is the name.
+                return _with_role(inner, _appositive_role(m.text))
+            if m is not None and m.kind in ("name", "descriptor"):
+                appos = text[tokens[k + 1].start : tokens[i - 2].end]
+                return _with_role(m, _appositive_role(appos)) if m.kind == "name" else m
+        return None
+    lo, hi = _phrase_tokens(tokens, floor, i)
+    return _make_mention(text, tokens, lo, hi)
+
+
+def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
+    """The speaker mention starting at token ``k`` after an inverted verb ("said Wang Yi, who",
+    "stressed the Kremlin assistant", "said Hugh Hill, a doctor")."""
+    rules = _rules()
+    n = len(tokens)
+    i = k
+    if i < n and tokens[i].low in rules.pronouns and tokens[i].is_word:
+        return _make_mention(text, tokens, i, i + 1)
+    if i < n and tokens[i].low in _DETERMINERS:
+        i += 1
+    while i < n and i - k < 8:
+        t = tokens[i]
+        low = t.low.rstrip(".")
+        if t.is_word and (
+            t.is_cap or low in rules.roles or low in rules.titles or low in rules.modifiers or low in _ADJ_OK
+        ):
+            i += 1
+        elif (
+            t.text == "."
+            and i > k
+            and tokens[i - 1].low in _TITLE_ABBREVIATIONS
+            and i + 1 < n
+            and tokens[i + 1].is_cap
+        ):
+            i += 1
+        elif t.is_word and low in _PARTICLES and i + 1 < n and tokens[i + 1].is_cap:
+            i += 1
+        elif (
+            low == "of"
+            and i > k
+            and tokens[i - 1].low in rules.roles
+            and i + 1 < n
+            and (tokens[i + 1].is_cap or tokens[i + 1].low in _ADJ_OK or tokens[i + 1].low == "the")
+        ):
+            i += 2 if tokens[i + 1].low != "the" else 3
+        else:
+            break
+    if i < n and tokens[i].low in _DOCUMENT_NOUNS and tokens[i - 1].low in _DETERMINERS:
+        i += 1  # "indicates the message published by the Kremlin"
+    m = _make_mention(text, tokens, k, i)
+    if m is not None and m.kind == "name" and i + 1 < n and tokens[i].text == ",":
+        # "said Hugh Hill, a doctor at the clinic."
+        j = i + 1
+        while j < n and j - i < 20 and tokens[j].text not in ',.;:"“”()':
+            j += 1
+        if tokens[i + 1].low in _INDEFINITE or tokens[i + 1].low == "the" or tokens[i + 1].low in rules.roles:
+            return _with_role(m, _appositive_role(text[tokens[i + 1].start : tokens[j - 1].end]))
+    return m
+
+
+def _appositive_role(appos: str) -> str | None:
+    """Role from an appositive: "a doctor" → "doctor"; relative clauses ("who …") are not roles."""
+    words = appos.split()
+    if not words or words[0].lower() in ("who", "which", "whose", "whom", "where", "when"):
+        return None
+    if words[0].lower() in ("a", "an", "the"):
+        words = words[1:]
+    role = " ".join(words)
+    # "Minister of Defence and a member of the State Council" → the first role only.
+    for sep in (" and a ", " and an ", " and the ", " and also "):
+        cut = role.find(sep)
+        if cut > 0:
+            role = role[:cut]
+    return role.strip(" ,") or None
+
+
+def _with_role(m: Mention, role: str | None) -> Mention:
+    if not role:
+        return m
+    return Mention(m.start, m.end, m.text, m.kind, m.name, role, m.head, m.words, m.indefinite)
+
+
+# ---------------------------------------------------------------------------------------------
+# the article's register of names
+
+
+@dataclass
+class _Entity:
+    name: tuple[str, ...]
+    kind: str  # person | organisation
+    forms: set[str] = field(default_factory=set)
+    roles: list[str] = field(default_factory=list)
+    role_keys: set[str] = field(default_factory=set)
+    first: int = 0
+    evidence: bool = False
+    in_body: bool = False  # seen outside captions
+
+    @property
+    def canonical(self) -> str:
+        return " ".join(self.name)
+
+
+def _role_keys(words: list[str] | tuple[str, ...]) -> set[str]:
+    """Words, bigrams and "x_of_y" trigrams of a role, mapped through the synonym groups."""
+    syn = _rules().synonyms
+    ws = [w.lower().strip(".,") for w in words if w]
+    keys: set[str] = set()
+    grams = list(ws)
+    grams += [f"{a}_{b}" for a, b in zip(ws, ws[1:], strict=False)]
+    grams += [f"{a}_{b}_{c}" for a, b, c in zip(ws, ws[1:], ws[2:], strict=False)]
+    for g in grams:
+        keys.add(g)
+        if g in syn:
+            keys.add(f"#{syn[g]}")
+    return keys
+
+
+def _org_like(words: tuple[str, ...]) -> bool:
+    org = _rules().org_words
+    low = [w.lower() for w in words]
+    return any(w in org for w in low) or " ".join(low) in org
+
+
+class Resolver:
+    """Register of names for one article, plus salience for pronouns and descriptors."""
+
+    def __init__(self, text: str, quoted: list[tuple[int, int]]) -> None:
+        self.text = text
+        self.quoted = sorted(quoted)
+        self.paras = paragraph_spans(text)
+        self.sentences = sentence_spans(text)
+        self.caption_paras = {i for i, (a, b) in enumerate(self.paras) if self._is_caption(a, b)}
+        self.entities: list[_Entity] = []
+        self._by_name: dict[tuple[str, ...], _Entity] = {}
+        # timeline of (position, entity, weight): weight 2 = speaker, 1 = sentence subject
+        self.timeline: list[tuple[int, _Entity, int]] = []
+        self._mentions: list[tuple[int, _Entity]] = []
+        self.name_mentions: list[tuple[Mention, _Entity]] = []  # outside captions, in order
+        self._sentence_tokens: list[list[Token]] = []
+        self._build()
+
+    # -- article structure ----------------------------------------------------------------
+
+    def _is_caption(self, a: int, b: int) -> bool:
+        para = self.text[a:b]
+        return any(marker in para for marker in _rules().captions)
+
+    def in_caption(self, pos: int) -> bool:
+        return span_index(self.paras, pos) in self.caption_paras
+
+    def in_quote(self, pos: int) -> bool:
+        i = span_index(self.quoted, pos)
+        return i >= 0 and self.quoted[i][0] <= pos < self.quoted[i][1]
+
+    def sentence_tokens(self, s: int) -> list[Token]:
+        """Tokens of sentence ``s`` outside quotations (names quoted are never speakers)."""
+        return self._sentence_tokens[s]
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        text = self.text
+        runs: list[tuple[Mention, bool, bool]] = []  # mention, has evidence, in caption
+        for a, b in self.sentences:
+            toks = [t for t in tokenize(text, a, b) if not self.in_quote(t.start)]
+            self._sentence_tokens.append(toks)
+            caption = self.in_caption(a)
+            i = 0
+            n = len(toks)
+            while i < n:
+                if not _is_name_token(toks[i]) and not (
+                    toks[i].is_cap and toks[i].low.rstrip(".") in _rules().titles
+                ):
+                    i += 1
+                    continue
+                j = i
+                while j < n and (
+                    (toks[j].is_word and toks[j].is_cap)
+                    or (toks[j].low in _PARTICLES and j + 1 < n and toks[j + 1].is_cap)
+                    or (toks[j].text == "." and j > i and toks[j - 1].low in _TITLE_ABBREVIATIONS)
+                ):
+                    j += 1
+                lo = i
+                # role words before the run: "Kremlin aide Yury Ushakov", "the Russian President, …"
+                while (
+                    lo > 0
+                    and toks[lo - 1].is_word
+                    and (toks[lo - 1].low in _rules().roles or toks[lo - 1].low in _ADJ_OK)
+                ):
+                    lo -= 1
+                m = _make_mention(text, toks, lo, j)
+                if m is not None and m.kind == "name":
+                    m = self._fix_appositive(toks, j, m)
+                    ev = self._evidence(toks, lo, j, m)
+                    runs.append((m, ev, caption))
+                i = max(j, i + 1)
+        # Pass 1: names with evidence (and every multi-word name) become entities.
+        for m, ev, cap in runs:
+            if ev or len(m.name) >= 2:
+                self._register(m, ev, cap)
+        # Pass 2: fix glued typos against known name words, then record every mention.
+        for m, ev, cap in runs:
+            ent = self._entity_for(m.name)
+            if ent is None and ev:
+                ent = self._register(m, ev, cap)
+            if ent is None:
+                continue
+            if m.role and m.role not in ent.roles:
+                ent.roles.append(m.role)
+                ent.role_keys |= _role_keys(m.role.split())
+            ent.forms.add(m.text if m.text[:1].isupper() else m.text)
+            if not cap:
+                ent.in_body = True
+                self._mentions.append((m.start, ent))
+                self.name_mentions.append((m, ent))
+        self._mentions.sort(key=lambda x: x[0])
+        self.name_mentions.sort(key=lambda x: x[0].start)
+        for e in self.entities:
+            if e.kind == "person" and e.evidence and _org_like(e.name):
+                e.kind = "organisation"
+
+    def _fix_appositive(self, toks: list[Token], j: int, m: Mention) -> Mention:
+        """Record "Li Shangfu, Minister of Defence and …" / "Kosachev, deputy chairman of …"."""
+        n = len(toks)
+        if j + 1 < n and toks[j].text == ",":
+            k = j + 1
+            while k < n and k - j < 20 and toks[k].text not in ',.;:()"“”':
+                k += 1
+            if k > j + 1:
+                first = toks[j + 1]
+                looks_role = (
+                    first.low in _INDEFINITE
+                    or first.low == "the"
+                    or first.low in _rules().roles
+                    or first.low in _ADJ_OK
+                    or first.low.rstrip(".") in _rules().titles
+                )
+                if looks_role:
+                    role = _appositive_role(self.text[first.start : toks[k - 1].end])
+                    if role and not m.role:
+                        return _with_role(m, role)
+        return m
+
+    def _evidence(self, toks: list[Token], lo: int, j: int, m: Mention) -> bool:
+        if m.role:
+            return True
+        n = len(toks)
+        if j < n and verb_at(toks, j):
+            return True
+        k = j
+        while k < n and toks[k].low in _BETWEEN:
+            k += 1
+        if k < n and verb_at(toks, k):
+            return True
+        if lo > 0 and verb_at(toks, lo - 1) and toks[lo - 1].low in _INVERTING:
+            return True
+        if j + 1 < n and toks[j].text == "," and toks[j + 1].low in ("who", "whose"):
+            return True
+        return False
+
+    def _register(self, m: Mention, ev: bool, cap: bool) -> _Entity:
+        name = self._canonical_tokens(m.name)
+        ent = self._by_name.get(tuple(w.lower() for w in name))
+        if ent is None:
+            # A longer form of an existing single-word entity ("Putin" → "Vladimir Putin").
+            for e in self.entities:
+                if (
+                    len(e.name) == 1
+                    and len(name) > 1
+                    and e.name[0].lower() in (name[0].lower(), name[-1].lower())
+                ):
+                    self._by_name.pop(tuple(w.lower() for w in e.name), None)
+                    e.name = name
+                    self._by_name[tuple(w.lower() for w in name)] = e
+                    ent = e
+                    break
+        if ent is None:
+            if len(name) == 1:
+                found = self._entity_for(name)
+                if found is not None:
+                    return found
+            ent = _Entity(name, "organisation" if _org_like(name) else "person", first=m.start)
+            self.entities.append(ent)
+            self._by_name[tuple(w.lower() for w in name)] = ent
+        ent.evidence = ent.evidence or ev
+        return ent
+
+    def _canonical_tokens(self, name: tuple[str, ...]) -> tuple[str, ...]:
+        fixed: list[str] = []
+        for w in name:
+            fixed.extend(self._unglue(w))
+        return tuple(fixed) if fixed else name
+
+    def _known_words(self) -> set[str]:
+        return {w for e in self.entities for w in e.name}
+
+    def _unglue(self, word: str) -> list[str]:
+        known = self._known_words()
+        if word in known:
+            return [word]
+        parts = _CAMEL.split(word)
+        if len(parts) > 1 and parts[-1] in known:
+            return [parts[-1]]  # "UkraineWang": the glued left part is the end of a sentence
+        for k in known:
+            if len(word) > len(k) and word.startswith(k) and word[len(k) :] in _GLUE_WORDS:
+                return [k]
+        if len(word) >= MISSPELLING_MIN_LENGTH:
+            from rapidfuzz import fuzz, process
+
+            best = process.extractOne(word, list(known), scorer=fuzz.ratio, score_cutoff=MISSPELLING_CUTOFF)
+            if best is not None and best[0][:2] == word[:2]:
+                return [best[0]]
+        return [word]
+
+    def _entity_for(self, name: tuple[str, ...], pos: int | None = None) -> _Entity | None:
+        """The entity a name (possibly one word, possibly glued) refers to; most recent if several."""
+        if not name:
+            return None
+        name = self._canonical_tokens(name)
+        key = tuple(w.lower() for w in name)
+        if key in self._by_name:
+            return self._by_name[key]
+        cands = [e for e in self.entities if self._matches(e, key)]
+        if len(cands) <= 1:
+            return cands[0] if cands else None
+        if pos is None:
+            return None
+        # Two people share the word ("Ed Miliband", "David Miliband"): the one mentioned last.
+        best: _Entity | None = None
+        for p, e in self._mentions:
+            if p >= pos:
+                break
+            if e in cands:
+                best = e
+        return best
+
+    @staticmethod
+    def _matches(e: _Entity, key: tuple[str, ...]) -> bool:
+        low = tuple(w.lower() for w in e.name)
+        if len(key) == 1:
+            return key[0] in (low[0], low[-1])
+        return len(key) < len(low) and (low[-len(key) :] == key or low[: len(key)] == key)
+
+    # -- resolving ----------------------------------------------------------------------------
+
+    def note(self, pos: int, canonical: str | None, weight: int) -> None:
+        """Record that ``canonical`` spoke (weight 2) or was a sentence subject (1) at ``pos``."""
+        if canonical is None:
+            return
+        ent = self._by_name.get(tuple(canonical.lower().split()))
+        if ent is not None and weight == 1 and not ent.evidence:
+            return  # a capitalised run nobody introduced as a person ("Moscow Already Kiev")
+        if ent is not None and not self.in_caption(pos):
+            self.timeline.append((pos, ent, weight))
+
+    def _salient(self, pos: int, kinds: str) -> _Entity | None:
+        """The latest speaker or sentence subject before ``pos`` compatible with ``kinds``."""
+        want_org = "o" in kinds
+        want_person = "m" in kinds or "f" in kinds or "p" in kinds
+        best: tuple[int, _Entity] | None = None
+        for p, e, _w in self.timeline:
+            if p >= pos:
+                continue
+            ok = (e.kind == "organisation" and want_org) or (e.kind == "person" and want_person)
+            if ok and (best is None or p >= best[0]):
+                best = (p, e)
+        if best is not None:
+            return best[1]
+        # Nothing spoke yet: a lone candidate in the article so far is unambiguous.
+        seen = {e.canonical: e for p, e in self._mentions if p < pos}
+        fits = [
+            e
+            for e in seen.values()
+            if (e.kind == "organisation" and want_org) or (e.kind == "person" and want_person and e.evidence)
+        ]
+        return fits[0] if len(fits) == 1 else None
+
+    def resolve(self, m: Mention, pos: int | None = None) -> tuple[str | None, str | None]:
+        """(canonical name, role) for a mention at ``pos``; (None, None) when unsupported."""
+        pos = m.start if pos is None else pos
+        ent: _Entity | None = None
+        if m.kind == "name":
+            ent = self._entity_for(m.name, pos)
+            if ent is None:
+                # A name seen only here ("…,” said Smith.") is its own canonical form.
+                name = self._canonical_tokens(m.name)
+                return " ".join(name), m.role
+        elif m.kind == "pronoun":
+            kinds = _rules().pronouns.get(m.text.lower(), "")
+            if m.text.lower() in ("he", "she"):
+                kinds = "mfp"
+            ent = self._salient(pos, kinds)
+        elif m.kind == "document":
+            ent = self._salient(pos, "p")
+        elif m.kind == "descriptor":
+            ent = self._resolve_descriptor(m, pos)
+        if ent is None:
+            return None, None
+        role = ent.roles[0] if ent.roles else None
+        return ent.canonical, role
+
+    def _resolve_descriptor(self, m: Mention, pos: int) -> _Entity | None:
+        rules = _rules()
+        head = m.head or ""
+        if head in rules.org_words and head not in rules.roles:
+            best: _Entity | None = None
+            for p, e in self._mentions:
+                if p >= pos:
+                    break
+                if e.kind == "organisation" and head in (w.lower() for w in e.name):
+                    best = e
+            return best
+        if m.indefinite:
+            return self._cataphor(pos)
+        keys = _role_keys(m.words)
+        head_keys = _role_keys([head])
+        scored: list[tuple[int, int, _Entity]] = []
+        last_seen = {id(e): p for p, e in self._mentions if p < pos}
+        for e in self.entities:
+            if e.kind != "person" or id(e) not in last_seen or not e.role_keys:
+                continue
+            if not (head_keys & e.role_keys):
+                continue
+            score = len(keys & e.role_keys)
+            scored.append((score, last_seen[id(e)], e))
+        if scored:
+            scored.sort(key=lambda x: (x[0], x[1]))
+            return scored[-1][2]
+        # No recorded role matches: a definite descriptor ("the official", "the Chinese foreign
+        # minister") is the latest speaker whose recorded role does not contradict it.
+        for p, e, _w in sorted(self.timeline, key=lambda x: -x[0]):
+            if p >= pos or e.kind != "person":
+                continue
+            if (
+                head in _GENERIC_HEADS
+                or not e.role_keys
+                or e.role_keys & head_keys
+                or self._role_agrees(e, keys)
+            ):
+                return e
+            break
+        return None
+
+    @staticmethod
+    def _role_agrees(e: _Entity, keys: set[str]) -> bool:
+        synonyms = {k for k in keys if k.startswith("#")}
+        return bool(synonyms & e.role_keys)
+
+    def _cataphor(self, pos: int) -> _Entity | None:
+        """ "a senior Russian official said …" — the named person with a role in the next sentence."""
+        s = span_index(self.sentences, pos)
+        for nxt in (s, s + 1):
+            if not 0 <= nxt < len(self.sentences):
+                continue
+            a, b = self.sentences[nxt]
+            for p, e in self._mentions:
+                if a <= p < b and p > pos and e.kind == "person" and e.roles:
+                    return e
+        return None
+
+    def people(self) -> list[Person]:
+        out: list[Person] = []
+        for e in sorted(self.entities, key=lambda e: e.first):
+            if not e.in_body or not e.evidence:
+                continue
+            aliases = tuple(sorted(f for f in e.forms if f != e.canonical))
+            out.append(Person(e.canonical, aliases, e.roles[0] if e.roles else None, e.kind))
+        return out
+
+
+def people_in(text: str) -> list[Person]:
+    """People and organisations named in ``text`` (outside quotations and captions), in order of
+    first appearance, with the forms they appear under and the first role seen."""
+    from tracker.text import pair_quote_marks
+
+    pairs, _ = pair_quote_marks(text)
+    return Resolver(text, [(p.start, p.end) for p in pairs]).people()
