@@ -1,12 +1,26 @@
 """Text → figures (claims) with value, unit, scale, hedge, metric and period. Pure.
 
-Contract: ``find_claims(text, published) -> list[Claim]``; ``text[c.start:c.end] == c.surface``.
+Contract: ``find_claims(text, published) -> list[Claim]`` sorted by ``start``;
+``text[c.start:c.end] == c.surface`` and every sub-span (value, unit, hedge, metric) indexes
+the same text.  Values are in base units (scale and unit factor applied); ``low``/``high``
+is the interval implied by the hedge, or by the rounding of the written digits when there is
+none (``None`` = unbounded).  Dates, years, ordinals and numbers inside names are never
+claims.  Never raises on any ``str``; runs in linear time (no nested unbounded repeats).
+
+Word lists live in ``tracker/rules`` (units.toml, hedges.toml, scale_words.txt,
+number_words.txt, count_nouns.txt, periods.toml, entities.toml, metrics.toml); see the
+README there for where they came from and for the hedge intervals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
+import tomllib
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,3 +41,1165 @@ class Claim:
     period_end: dt.date | None = None
     is_target: bool = False
     speaker: str | None = None  # filled by the pipeline from the quote that contains it
+    # Sub-spans into the same text (None when absent) and what was written.
+    value_start: int | None = None
+    value_end: int | None = None
+    unit_start: int | None = None
+    unit_end: int | None = None
+    hedge_start: int | None = None
+    hedge_end: int | None = None
+    metric_start: int | None = None  # raw phrase the metric was normalised from
+    metric_end: int | None = None
+    scale: float = 1.0  # multiplier of the scale word ("billion" → 1e9)
+    surface_unit: str | None = None  # unit as written ("cubic meters", "workers")
+
+
+# Two significant figures round by at most 5% (leading digit ≥ 1, half-step 0.5 of 10):
+# wire copy rounds to two or three figures, so "about"/"nearly" of 5% covers the rounding
+# an editor would still call the same number ("nearly $108 billion" for $107.8 billion).
+ABOUT_TOLERANCE = 0.05
+NEAR_TOLERANCE = 0.05
+# A plain figure's interval is its rounding half-step, but trailing zeros are ambiguous
+# ("50 billion" might be 48 or 52), so the half-step is capped at this share of the value.
+ROUNDING_CAP = 0.05
+MAX_NUMBER_CHARS = 40  # longer digit runs are IDs or noise, not figures
+_SP = r"[^\S\n]"  # horizontal whitespace (incl. no-break and thin spaces)
+
+
+# ---------------------------------------------------------------------------------------
+# Rules, loaded once.
+
+
+def _read(name: str) -> str:
+    return resources.files("tracker").joinpath("rules", name).read_text(encoding="utf-8")
+
+
+def _toml(name: str) -> dict[str, Any]:
+    return tomllib.loads(_read(name))
+
+
+def _pairs(name: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for line in _read(name).splitlines():
+        parts = line.split()
+        if len(parts) == 2 and not line.startswith("#"):
+            out[parts[0].lower()] = float(parts[1])
+    return out
+
+
+def _lines(name: str) -> list[str]:
+    return [s.strip() for s in _read(name).splitlines() if s.strip() and not s.startswith("#")]
+
+
+def _alt(words: list[str] | set[str]) -> str:
+    """Alternation, longest first so "cubic meters" wins over "cubic meter"."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@dataclass(frozen=True)
+class _Unit:
+    canonical: str
+    kind: str
+    factor: float
+
+
+_UNITS = _toml("units.toml")
+_PREFIX: dict[str, _Unit] = {}
+_SUFFIX: dict[str, _Unit] = {}
+_SUFFIX_CS: dict[str, _Unit] = {}
+for _u in _UNITS["unit"]:
+    _def = _Unit(_u["canonical"], _u["kind"], float(_u["factor"]))
+    for _s in _u.get("prefix", []):
+        _PREFIX[_s.lower()] = _def
+    for _s in _u.get("suffix", []):
+        _SUFFIX.setdefault(_s.lower(), _def)
+    for _s in _u.get("suffix_cs", []):
+        _SUFFIX_CS[_s] = _def
+_PER: dict[str, str] = {k.lower(): v for k, v in _UNITS["per"].items()}
+
+_SCALES = _pairs("scale_words.txt")
+# A free-standing "m" is metres and "b"/"k" are letters; glued to a number they are scales.
+ATTACHED_ONLY = frozenset({"m", "b", "k"})
+_NUMBER_WORDS = _pairs("number_words.txt")
+_FRACTIONS = frozenset(
+    {"half", "halves", "third", "thirds", "quarter", "quarters", "fifth", "fifths", "tenth", "tenths"}
+)
+_COUNT_NOUNS = frozenset(_lines("count_nouns.txt"))
+
+_HEDGES = _toml("hedges.toml")
+_HEDGE_BEFORE: dict[str, tuple[str, str]] = {}
+_HEDGE_AFTER: dict[str, tuple[str, str]] = {}
+for _key, _h in _HEDGES.items():
+    _canon = _h.get("canonical", _key)
+    for _s in _h.get("before", []):
+        _HEDGE_BEFORE[_s.lower()] = (_canon, _h["interval"])
+    for _s in _h.get("after", []):
+        _HEDGE_AFTER[_s.lower()] = (_canon, _h["interval"])
+
+_PERIODS = _toml("periods.toml")
+_MONTHS: dict[str, int] = _PERIODS["months"]
+_ORDINALS: dict[str, int] = _PERIODS["ordinals"]
+_METRICS = _toml("metrics.toml")
+_SYNONYMS: dict[str, str] = _METRICS["synonyms"]
+_VERBS: dict[str, str] = _METRICS["verbs"]
+_BOUNDARY = frozenset(_METRICS["boundaries"]["words"])
+_ENTITY_OF: dict[str, str] = {}
+for _group in _toml("entities.toml").values():
+    for _canon, _surfaces in _group.items():
+        for _s in _surfaces:
+            _ENTITY_OF[_s] = _canon
+
+# ---------------------------------------------------------------------------------------
+# Regexes, compiled once.
+
+_MONTH_TITLE = _alt([m.title() for m in _MONTHS] + [m.title() + "." for m in _MONTHS if len(m) <= 4])
+_WORDNUM = _alt([w for w in _NUMBER_WORDS if w not in _FRACTIONS] + ["hundred"])
+_FRAC = _alt(list(_FRACTIONS))
+
+_NUMBER_RE = re.compile(
+    rf"""
+    (?<![\w.,:/])                          # not glued to a word, decimal, time or fraction
+    (?P<digits>
+        [0-9]{{1,3}}(?P<sep>[,.\u00a0\u202f\u2009 ])[0-9]{{3}}(?:(?P=sep)[0-9]{{3}})*(?![0-9])
+            (?:[.,][0-9]+)?
+      | [0-9]+(?:[.,][0-9]+)?
+    )
+    | (?<![\w-])(?P<words>
+        (?:an?[ ](?=(?:dozen|hundred|half|quarter|third)\b))?(?:{_WORDNUM}|{_FRAC})
+        (?:(?:[ -]|[ ]and[ ](?:an?[ ])?)(?:{_WORDNUM}|{_FRAC}))*
+      | an?(?=[ ](?:thousand|million|billion|trillion)\b)
+      )(?!\w)
+    | (?<![\w-])(?P<vague>
+        (?:dozens|scores|hundreds|thousands|millions|billions|trillions|tens)
+        (?:[ ]of[ ](?:thousands|millions|billions))?
+      )[ ]of(?=[ ])
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_SCALE_RE = re.compile(
+    rf"""(?P<sp>{_SP}*)(?P<a>(?:a|an|of{_SP}+a){_SP}+)?(?P<scale>{_alt(list(_SCALES))})(?![A-Za-z])""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_UNIT_RE = re.compile(
+    rf"""(?P<sp>{_SP}{{0,2}}|-)
+    (?P<unit>(?i:{_alt(list(_SUFFIX))})|{_alt(list(_SUFFIX_CS))})(?![A-Za-z0-9²³])""",
+    re.VERBOSE,
+)
+_PREFIX_RE = re.compile(rf"""(?<![A-Za-z])(?P<cur>{_alt(list(_PREFIX))}){_SP}?\Z""", re.IGNORECASE)
+_PER_RE = re.compile(
+    rf"""{_SP}*(?:per|a|an|/|each){_SP}*(?P<per>{_alt(list(_PER))})(?![A-Za-z])""", re.IGNORECASE
+)
+_COUNT_RE = re.compile(
+    rf"""(?P<adj>(?:{_SP}+[a-z][a-z'-]*){{0,2}}?){_SP}+(?P<noun>{_alt(list(_COUNT_NOUNS))})(?![A-Za-z-])"""
+)
+_PLURAL_RE = re.compile(rf"""{_SP}+(?P<noun>[a-z]{{3,}}s)(?![A-Za-z'’-])""")
+_HEDGE_BEFORE_RE = re.compile(rf"""(?<![\w])(?P<hedge>{_alt(list(_HEDGE_BEFORE))}){_SP}*\Z""", re.IGNORECASE)
+_HEDGE_AFTER_RE = re.compile(rf"""{_SP}*(?P<hedge>{_alt(list(_HEDGE_AFTER))})(?![A-Za-z])""", re.IGNORECASE)
+_RANGE_RE = re.compile(
+    rf"""(?P<sep>{_SP}*(?:-|–|—){_SP}*|{_SP}+(?:to|and|or){_SP}+)
+    (?P<cur>(?:{_alt(list(_PREFIX))}){_SP}?)?(?=[0-9])""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_BETWEEN_RE = re.compile(rf"""(?<![\w])(?P<w>between|from){_SP}+\Z""", re.IGNORECASE)
+_CAP_WORD_BEFORE_RE = re.compile(rf"""(?P<w>[A-Za-z][\w&'’.-]*){_SP}+\Z""")
+_REF_BEFORE_RE = re.compile(
+    rf"""(?:(?<![\w])(?:no|nos|nr|number|page|pages|p|pp|pg|chapter|article|art|section|sec|para|
+    paragraph|clause|item|fig|figure|table|vol|rule|step|phase|stage|grade|category|model|version|
+    room|gate|platform|seat|flight|route|highway|lane|line|tel|phone|fax|ext|code)\.?|[#№]){_SP}*\Z""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_DATE_BEFORE_RE = re.compile(
+    rf"""(?:(?<![\w])(?:{_MONTH_TITLE}){_SP}*(?:[0-9]{{1,2}}(?:st|nd|rd|th)?,?{_SP}*)?)\Z"""
+)
+_DATE_AFTER_RE = re.compile(
+    rf"""\A(?:{_SP}*[-–—]{_SP}*[0-9]{{1,2}})?(?:st|nd|rd|th)?{_SP}*(?:of{_SP}+)?(?:{_MONTH_TITLE})(?![a-z])"""
+)
+_NOT_FIGURE_AFTER_RE = re.compile(
+    rf"""\A(?:st|nd|rd|th)(?![a-z])            # ordinal
+    | \A:[0-9]{{2}}                          # time of day
+    | \A{_SP}*(?:a\.m\.|p\.m\.|am|pm|o'clock|GMT|UTC|CET|MSK|EST|EDT|BST)(?![A-Za-z])
+    | \A/[0-9]                               # 2022/23, 12/03
+    | \A[-–][0-9]+[A-Za-z]                  # 737-800s
+    """,
+    re.VERBOSE,
+)
+# Capitalised words after which a number is a figure, not part of a name ("Some 500").
+_CAP_OK = frozenset(
+    {
+        "in",
+        "by",
+        "to",
+        "from",
+        "of",
+        "at",
+        "on",
+        "for",
+        "with",
+        "and",
+        "or",
+        "only",
+        "just",
+        "the",
+        "total",
+        "between",
+        "another",
+        "all",
+        "additional",
+        "extra",
+        "than",
+        "those",
+        "these",
+        "its",
+        "their",
+        "our",
+        "his",
+        "her",
+        "reached",
+        "exports",
+        "imports",
+        "output",
+    }
+    | {h.split()[-1] for h in _HEDGE_BEFORE}
+)
+_ABBREV = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "sgt",
+        "jr",
+        "sr",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "no",
+        "vs",
+        "etc",
+        "fig",
+        "approx",
+        "est",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+    }
+    | {m for m in _MONTHS}
+)
+_SENT_END_RE = re.compile(r"""[.!?…]+["”’)\]]*(?=\s+["“‘(\[]?[A-Z0-9◾•])|\n\s*\n|\n(?=\s*[◾•*-])""")
+_WORD_RE = re.compile(r"""[A-Za-z][\w'’.&]*(?:-[A-Za-z0-9][\w'’]*)*|[^\w\s]""")
+_ENTITY_RE = re.compile(rf"""(?<![\w])(?:{_alt(list(_ENTITY_OF))})(?![\w])""")
+
+_ORD = "first|second|third|fourth|1st|2nd|3rd|4th"
+_NUMW = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_YEAR = r"(?:19|20)[0-9]{2}(?![0-9,.]?[0-9])"
+_PERIOD_RE = re.compile(
+    rf"""
+      (?P<rel>\b(?:last|this|next|current|previous|coming)[ ](?P<relunit>year|month|quarter)\b)
+    | (?P<firstn>\b(?:first|past|last)[ ](?P<n>[0-9]{{1,2}}|{_NUMW})[ ]months
+        (?:[ ]of[ ](?:(?P<fny>{_YEAR})|(?P<fnrel>this|last)[ ]year))?)
+    | (?P<quarter>(?:\bQ(?P<qn>[1-4])|\b(?P<qw>{_ORD})[ -]quarter)
+        (?:,?[ ](?:of[ ])?(?:(?P<qy>{_YEAR})|(?P<qrel>this|last)[ ]year))?)
+    | (?P<half>(?:\bH(?P<hn>[12])|\b(?P<hw>first|second)[ -]half)
+        (?:,?[ ](?:of[ ])?(?:(?P<hy>{_YEAR})|(?P<hrel>this|last)[ ]year))?)
+    | (?P<mrange>\b(?P<m1>(?-i:{_MONTH_TITLE}))[ ]?(?:-|–|—|to|through)[ ]?(?P<m2>(?-i:{_MONTH_TITLE}))
+        (?:,?[ ](?:of[ ])?(?P<mry>{_YEAR}))?)
+    | (?P<month>(?:\b(?P<mrel>last|this|next)[ ])?(?P<mm>(?-i:{_MONTH_TITLE}))(?![a-z])
+        (?:,?[ ](?:of[ ])?(?P<my>{_YEAR}))?)
+    | (?P<fy>\b(?:FY|fiscal[ ]year[ ]?|fiscal[ ])(?P<fyy>{_YEAR}|[0-9]{{2}}\b))
+    | (?P<by>\bby[ ](?:the[ ]end[ ]of[ ])?(?P<byy>{_YEAR}))
+    | (?P<year>\b{_YEAR})
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_TARGET_RE = re.compile(
+    rf"""(?<![\w])(?:{_alt(_PERIODS["targets"]["cues"])})(?![\w])|\bby[ ](?:the[ ]end[ ]of[ ])?{_YEAR}""",
+    re.IGNORECASE,
+)
+_ANAPHORA_RE = re.compile(r"""\A\s*(?:This|That|It|The figure|That figure|This figure|Which)\b""")
+
+
+# ---------------------------------------------------------------------------------------
+# Numbers.
+
+
+@dataclass(frozen=True)
+class _Num:
+    value: float
+    half_step: float  # half a unit of the last significant digit, before scale
+    start: int
+    end: int
+    is_plain_int: bool  # digits only, no separator or decimal: could be a year
+
+
+def _euro_style(text: str) -> bool:
+    """True when the text writes decimals with commas ("3,5 %") and never "1,234"."""
+    return bool(re.search(r"[0-9],[0-9]{1,2}(?![0-9])", text)) and not re.search(
+        r"[0-9],[0-9]{3}(?![0-9])", text
+    )
+
+
+def _half_step(digits: str, value: float) -> float:
+    if "." in digits:
+        step = 10.0 ** -len(digits.split(".")[1])
+    else:
+        stripped = digits.rstrip("0")
+        step = 10.0 ** (len(digits) - len(stripped)) if stripped else 1.0
+    return min(step / 2, abs(value) * ROUNDING_CAP) if value else step / 2
+
+
+def _parse_digits(m: re.Match[str], euro: bool) -> _Num | None:
+    raw = m.group("digits")
+    start = m.start("digits")
+    if len(raw) > MAX_NUMBER_CHARS:
+        return None
+    sep = m.group("sep")
+    body, tail = raw, ""
+    t = re.search(r"[.,][0-9]+\Z", raw)
+    if sep and t and raw[t.start()] != sep:
+        body, tail = raw[: t.start()], raw[t.start() + 1 :]
+    if sep == "." and not euro and body.count(".") == 1:
+        # "1.234" is a decimal in English copy; only "1.234.567" or a text that writes
+        # "3,5" shows dots as thousands separators.
+        body, tail, sep = body, "", None
+        raw = body
+    if sep:
+        digits = re.sub(r"[^0-9]", "", body) + ("." + tail if tail else "")
+    elif "," in raw:
+        if euro:
+            digits = raw.replace(",", ".")
+        else:
+            raw = raw.split(",")[0]  # "12,5" in English copy is a list, not a decimal
+            digits = raw
+    else:
+        digits = raw
+    try:
+        value = float(digits)
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    plain = sep is None and "," not in raw and "." not in raw
+    return _Num(value, _half_step(digits, value), start, start + len(raw), plain)
+
+
+def _parse_words(words: str, start: int, end: int) -> _Num | None:
+    tokens = [t for t in re.split(r"[ -]+", words.lower()) if t]
+    total = 0.0
+    cur = 0.0
+    pending_and = False
+    have_number = False
+    for tok in tokens:
+        if tok in ("a", "an"):
+            continue
+        if tok == "and":
+            pending_and = True
+            continue
+        if tok == "hundred":
+            cur = (cur or 1.0) * 100
+        elif tok == "dozen":
+            cur = (cur or 1.0) * 12
+        elif tok in _FRACTIONS:
+            frac = _NUMBER_WORDS[tok]
+            if pending_and or not cur:
+                total += cur + frac if pending_and else frac
+                cur = 0.0 if pending_and else cur
+            else:
+                cur *= frac  # "two-thirds", "three quarters"
+        else:
+            cur += _NUMBER_WORDS.get(tok, 0.0)
+        have_number = True
+        pending_and = False
+    if not have_number:
+        value = 1.0  # "a million"
+    else:
+        value = total + cur
+    if value <= 0:
+        return None
+    digits = f"{value:g}"
+    return _Num(value, _half_step(digits, value), start, end, False)
+
+
+# ---------------------------------------------------------------------------------------
+# Quantities: number + scale + unit.
+
+
+@dataclass
+class _Term:
+    num: _Num
+    scale: float = 1.0
+    scale_end: int = -1
+    unit: _Unit | None = None
+    unit_start: int = -1
+    unit_end: int = -1
+    unit_surface: str | None = None
+    prefix_start: int = -1  # currency sign before the number
+    end: int = 0
+
+
+def _read_after(text: str, term: _Term, has_prefix: bool) -> None:
+    """Scale word then unit after the number; fills term in place."""
+    pos = term.num.end
+    term.end = pos
+    if not has_prefix:
+        u = _UNIT_RE.match(text, pos)
+        if u and not (u.group("sp") == "-" and not u.group("unit")[0].isalpha()):
+            _set_unit(term, u)
+            return
+    s = _SCALE_RE.match(text, pos)
+    if s:
+        word = s.group("scale").lower()
+        attached_ok = not s.group("sp") and not s.group("a")
+        if_a_ok = not s.group("a") or term.num.value < 1
+        if (word not in ATTACHED_ONLY or attached_ok) and if_a_ok:
+            term.scale = _SCALES[word]
+            term.scale_end = s.end()
+            term.end = s.end()
+            pos = s.end()
+            s2 = _SCALE_RE.match(text, pos)  # "hundred thousand"
+            if s2 and s2.group("sp") and not s2.group("a") and s2.group("scale").lower() not in ATTACHED_ONLY:
+                term.scale *= _SCALES[s2.group("scale").lower()]
+                term.scale_end = term.end = pos = s2.end()
+    if not has_prefix:
+        u = _UNIT_RE.match(text, pos)
+        if u and u.group("sp") != "-":
+            _set_unit(term, u)
+        elif term.num.value < 1 and term.scale == 1 and (o := _OF_A_RE.match(text, pos)):
+            u = _UNIT_RE.match(text, o.end())  # "two-thirds of a percentage point"
+            if u and u.group("sp") == "":
+                _set_unit(term, u)
+
+
+def _set_unit(term: _Term, u: re.Match[str]) -> None:
+    surf = u.group("unit")
+    unit = _SUFFIX_CS.get(surf) if surf in _SUFFIX_CS else _SUFFIX.get(surf.lower())
+    if unit is None:
+        return
+    term.unit = unit
+    term.unit_start, term.unit_end = u.span("unit")
+    term.unit_surface = surf
+    term.end = u.end()
+
+
+def _read_count(text: str, term: _Term) -> None:
+    pos = term.end
+    c = _COUNT_RE.match(text, pos)
+    if c and not any(w in _NOT_ADJECTIVES for w in c.group("adj").split()):
+        noun = c.group("noun")
+    elif term.num.value == int(term.num.value) and text[term.num.start].isdigit():
+        c = _PLURAL_RE.match(text, pos)
+        if not c or c.group("noun") in _BOUNDARY or c.group("noun") in _NOT_COUNTS:
+            return
+        noun = c.group("noun")
+    else:
+        return
+    term.unit = _Unit("count", "count", 1.0)
+    term.unit_start, term.unit_end = c.span("noun")
+    term.unit_surface = noun
+    term.end = c.end()
+
+
+# Words that cannot sit between a number and its counted noun ("5 of the workers" is fine
+# as a count only when read whole, so "of"/"the" end the adjective run).
+_NOT_ADJECTIVES = frozenset(
+    {
+        "of",
+        "the",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "by",
+        "with",
+        "from",
+        "were",
+        "was",
+        "are",
+        "is",
+        "have",
+        "has",
+        "had",
+        "per",
+        "a",
+        "an",
+        "than",
+        "that",
+        "which",
+        "who",
+        "more",
+        "less",
+    }
+)
+_OF_A_RE = re.compile(rf"{_SP}+of{_SP}+(?:an?{_SP}+)?")
+
+_NOT_COUNTS = frozenset(
+    {
+        "times",
+        "this",
+        "was",
+        "has",
+        "does",
+        "across",
+        "always",
+        "perhaps",
+        "its",
+        "thus",
+        "less",
+        "unless",
+        "plus",
+        "versus",
+        "yes",
+        "various",
+        "previous",
+        "serious",
+        "famous",
+        "numerous",
+        "enormous",
+        "minus",
+        "bonus",
+        "status",
+        "basis",
+        "analysis",
+        "crisis",
+        "focus",
+        "census",
+        "consensus",
+        "campus",
+        "ones",
+        "others",
+        "yards",
+        "seconds",
+        "hours",
+        "days",
+        "years",
+        "months",
+        "weeks",
+        "minutes",
+        "points",
+        "percents",
+        "levels",
+        "terms",
+        "lows",
+        "highs",
+        "runs",
+        "goals",
+    }
+)
+
+
+def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
+    """Context that makes a number a date, ordinal, reference or part of a name."""
+    s, e = num.start, num.end
+    before = text[max(0, s - 40) : s]
+    after = text[e : e + 20]
+    if _NOT_FIGURE_AFTER_RE.match(after):
+        return True
+    if has_prefix:
+        return False
+    if before.endswith("-") and len(before) > 1 and before[-2].isalpha():
+        return True  # COVID-19, Su-35
+    if _DATE_BEFORE_RE.search(before) or _DATE_AFTER_RE.match(after):
+        return True
+    if _REF_BEFORE_RE.search(before):
+        return True
+    w = _CAP_WORD_BEFORE_RE.search(before)
+    if w and w.group("w")[0].isupper() and w.group("w").lower() not in _CAP_OK:
+        # A capitalised word right before a number names it (Boeing 737, Power of Siberia 2)
+        # unless the word opens the sentence ("Some 500 workers").
+        head = before[: w.start()].rstrip()
+        if head and head[-1] not in ".!?:;\"“”‘'(\n◾•":
+            return True
+    return False
+
+
+def _make_term(text: str, m: re.Match[str], euro: bool) -> _Num | None:
+    if m.group("digits") is not None:
+        return _parse_digits(m, euro)
+    if m.group("words") is not None:
+        return _parse_words(m.group("words"), *m.span("words"))
+    return None
+
+
+def _prefix_before(text: str, start: int) -> tuple[_Unit, int, int] | None:
+    base = max(0, start - 8)
+    p = _PREFIX_RE.search(text[base:start])
+    if not p:
+        return None
+    return _PREFIX[p.group("cur").lower()], base + p.start("cur"), base + p.end("cur")
+
+
+_VAGUE_BOUNDS = {
+    "dozens": (24, 144),
+    "scores": (40, 200),
+    "tens": (20, 100),
+    "hundreds": (200, 1e3),
+    "thousands": (2e3, 1e6),
+    "millions": (2e6, 1e9),
+    "billions": (2e9, 1e12),
+    "trillions": (2e12, 1e15),
+}
+
+
+def _interval(value: float, half: float, interval: str | None) -> tuple[float | None, float | None]:
+    if interval == "below":
+        return value * (1 - NEAR_TOLERANCE), value
+    if interval == "above":
+        return value, value * (1 + NEAR_TOLERANCE)
+    if interval == "approx":
+        d = max(abs(value) * ABOUT_TOLERANCE, half)
+        return value - d, value + d
+    if interval == "max":
+        return None, value
+    if interval == "min":
+        return value, None
+    if interval == "exact":
+        return value, value
+    return value - half, value + half
+
+
+@dataclass
+class _Raw:
+    start: int
+    end: int
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str
+    kind: str
+    hedge: str | None
+    value_span: tuple[int, int]
+    unit_span: tuple[int, int]
+    hedge_span: tuple[int, int] | None
+    scale: float
+    surface_unit: str
+
+
+_PERIOD_WORDS_BEFORE_RE = re.compile(
+    rf"""(?<![\w])(?:first|past|last|next|previous|coming|following|recent|final|initial){_SP}+\Z""",
+    re.IGNORECASE,
+)
+
+
+def _scan(text: str) -> list[_Raw]:
+    euro = _euro_style(text)
+    out: list[_Raw] = []
+    last_end = 0
+    for m in _NUMBER_RE.finditer(text):
+        if m.start() < last_end:
+            continue
+        if m.group("vague") is not None:
+            raw = _vague(text, m)
+            if raw:
+                out.append(raw)
+                last_end = raw.end
+            continue
+        raw = _quantity(text, m, euro, last_end)
+        if raw:
+            out.append(raw)
+            last_end = raw.end
+    return out
+
+
+def _vague(text: str, m: re.Match[str]) -> _Raw | None:
+    words = m.group("vague").lower().split()
+    low, high = _VAGUE_BOUNDS[words[0]]
+    if len(words) == 3:
+        low, high = low * _SCALES[words[2]], high * _SCALES[words[2]]
+    term = _Term(_Num(0.0, 0.0, m.start(), m.end(), False), end=m.end())
+    u = _UNIT_RE.match(text, m.end())
+    if u and u.group("sp") != "-":
+        _set_unit(term, u)
+    else:
+        _read_count(text, term)
+    if term.unit is None:
+        return None
+    f = term.unit.factor
+    return _Raw(
+        m.start(),
+        term.end,
+        None,
+        low * f,
+        high * f,
+        term.unit.canonical,
+        term.unit.kind,
+        "vague",
+        m.span("vague"),
+        (term.unit_start, term.unit_end),
+        m.span("vague"),
+        1.0,
+        term.unit_surface or "",
+    )
+
+
+def _quantity(text: str, m: re.Match[str], euro: bool, last_end: int) -> _Raw | None:
+    num = _make_term(text, m, euro)
+    if num is None:
+        return None
+    pre = _prefix_before(text, num.start)
+    if pre and pre[1] < last_end:
+        pre = None
+    if _excluded(text, num, pre is not None):
+        return None
+    term = _Term(num)
+    if pre:
+        term.unit, term.unit_start, term.unit_end = pre
+        term.unit_surface = text[pre[1] : pre[2]]
+        term.prefix_start = pre[1]
+    _read_after(text, term, pre is not None)
+    start = term.prefix_start if pre else num.start
+    hedge: tuple[str, str] | None = None
+    hedge_span: tuple[int, int] | None = None
+    value_end = num.end
+    low_v = high_v = None
+    last = term
+    r = _RANGE_RE.match(text, term.end) if term.unit is None or term.unit.kind != "count" else None
+    if r:
+        m2 = _NUMBER_RE.match(text, r.end())
+        num2 = _make_term(text, m2, euro) if m2 and m2.group("vague") is None else None
+        if num2 is not None:
+            term2 = _Term(num2)
+            has_pre2 = bool(r.group("cur")) or pre is not None
+            if has_pre2:
+                term2.unit = term.unit if pre else _PREFIX[r.group("cur").strip().lower()]
+            _read_after(text, term2, has_pre2)
+            if term2.unit is None and term.unit is None:
+                _read_count(text, term2)
+            sep = r.group("sep").strip().lower()
+            before = text[max(0, start - 12) : start]
+            bw = _BETWEEN_RE.search(before)
+            compatible = (
+                term.unit is None or term2.unit is None or term.unit.canonical == term2.unit.canonical
+            ) and not (term.scale != 1 and term2.scale == 1 and term2.unit is None)
+            if compatible and (term.unit or term2.unit) and not _DATE_AFTER_RE.match(text[num.end :]):
+                if term.scale == 1 and term.scale_end < 0:
+                    term.scale = term2.scale
+                if term.unit is None:
+                    term.unit, term.unit_start, term.unit_end = term2.unit, term2.unit_start, term2.unit_end
+                    term.unit_surface = term2.unit_surface
+                if bw and bw.group("w").lower() == "from":
+                    pass  # "from 5 to 6 million": a change, two figures; the first borrows the unit
+                elif sep != "and" or bw:
+                    f = term.unit.factor if term.unit else 1.0
+                    low_v = num.value * term.scale * f
+                    high_v = num2.value * term2.scale * f
+                    if low_v <= high_v:
+                        last = term2
+                        value_end = num2.end
+                        if bw:
+                            start = max(0, start - 12) + bw.start()
+                            hedge_span = (start, start + len(bw.group("w")))
+                        hedge = ("range", "range")
+                    else:
+                        low_v = high_v = None
+    if term.unit is None and last is term:
+        if num.value < 1 and term.scale == 1:
+            return None  # a bare "third" or "half" is an ordinal or a share, not a figure
+        _read_count(text, term)
+    unit = term.unit
+    if unit is None:
+        return None
+    end = max(last.end, term.end) if last is not term else term.end
+    if last is not term and last.unit is not None and last.unit_end > term.unit_end and pre is None:
+        term.unit_start, term.unit_end, term.unit_surface = last.unit_start, last.unit_end, last.unit_surface
+    # Years and periods are not figures: "2022 elections", "the first 11 months".
+    is_year = num.is_plain_int and len(text[num.start : num.end]) == 4 and 1800 <= num.value <= 2100
+    if is_year and pre is None and term.scale == 1 and unit.kind in ("count", "duration"):
+        return None
+    if unit.kind == "duration" and _PERIOD_WORDS_BEFORE_RE.search(text[max(0, start - 20) : start]):
+        return None
+    if (
+        unit.kind == "duration"
+        and text[num.start : num.end].lower() in ("one", "a")
+        and text[num.end : end].strip().lower() == "day"
+    ):
+        return None  # "one day" is an idiom more often than a duration
+    canonical = unit.canonical
+    if unit.kind == "money":
+        p = _PER_RE.match(text, end)
+        if p:
+            canonical = f"{canonical}/{_PER[p.group('per').lower()]}"
+            end = p.end()
+    if hedge is None:
+        hb = _HEDGE_BEFORE_RE.search(text[max(0, start - 40) : start])
+        if hb:
+            hedge = _HEDGE_BEFORE[hb.group("hedge").lower()]
+            hedge_span = (max(0, start - 40) + hb.start("hedge"), max(0, start - 40) + hb.end("hedge"))
+            start = hedge_span[0]
+        else:
+            ha = _HEDGE_AFTER_RE.match(text, end)
+            if ha:
+                hedge = _HEDGE_AFTER[ha.group("hedge").lower()]
+                hedge_span = ha.span("hedge")
+                end = ha.end()
+    factor = unit.factor * term.scale
+    if low_v is not None and high_v is not None:
+        value = (low_v + high_v) / 2
+        low, high = low_v, high_v
+    else:
+        value = num.value * factor
+        low, high = _interval(value, num.half_step * factor, hedge[1] if hedge else None)
+    return _Raw(
+        start,
+        end,
+        value,
+        low,
+        high,
+        canonical,
+        unit.kind,
+        hedge[0] if hedge else None,
+        (num.start, value_end),
+        (term.unit_start, term.unit_end),
+        hedge_span,
+        term.scale,
+        term.unit_surface or "",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Context: sentences, periods, targets, metric and entities.
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Small splitter: ., ! or ? before a capital, or a blank line / bullet; skips abbreviations."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_END_RE.finditer(text):
+        if m.group(0).startswith("."):
+            w = re.search(r"([\w.]+)\Z", text[max(0, m.start() - 12) : m.start()])
+            word = w.group(1).lower() if w else ""
+            if word in _ABBREV or (len(word) <= 2 and word[:1].isalpha()) or "." in word:
+                continue  # "Mr. Li", "A.Yu. Vorobyov", "U.S. exports"
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+@dataclass(frozen=True)
+class _Period:
+    start: int
+    end: int
+    label: str
+    first: dt.date | None
+    last: dt.date | None
+    target: bool
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def _label(y1: int, m1: int, y2: int, m2: int) -> _Period:
+    if y1 == y2 and m1 == 1 and m2 == 12:
+        label = f"{y1}"
+    elif (y1, m1) == (y2, m2):
+        label = f"{y1}-{m1:02d}"
+    else:
+        label = f"{y1}-{m1:02d}..{y2}-{m2:02d}"
+    return _Period(0, 0, label, dt.date(y1, m1, 1), _month_end(y2, m2), False)
+
+
+def _year_of(explicit: str | None, rel: str | None, published: dt.date | None, last_month: int) -> int | None:
+    """Year of a month span: written, "this/last year", or the latest one ended by publication."""
+    if explicit:
+        return int(explicit)
+    if published is None:
+        return None
+    if rel:
+        return published.year - (rel.lower() == "last")
+    return published.year if last_month <= published.month else published.year - 1
+
+
+def _num_word(s: str) -> int:
+    return int(s) if s.isdigit() else int(_NUMBER_WORDS.get(s.lower(), 0))
+
+
+def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
+    g = m.groupdict()
+    p: _Period | None = None
+    target = False
+    if g["rel"]:
+        if published is None:
+            return None
+        which = m.group(0).split()[0].lower()
+        shift = {"last": -1, "previous": -1, "next": 1, "coming": 1}.get(which, 0)
+        target = shift > 0
+        unit = g["relunit"].lower()
+        y, mo = published.year, published.month
+        if unit == "year":
+            p = _label(y + shift, 1, y + shift, 12)
+        elif unit == "month":
+            k = y * 12 + mo - 1 + shift
+            p = _label(k // 12, k % 12 + 1, k // 12, k % 12 + 1)
+        else:
+            k = y * 4 + (mo - 1) // 3 + shift
+            p = _label(k // 4, (k % 4) * 3 + 1, k // 4, (k % 4) * 3 + 3)
+    elif g["firstn"]:
+        n = _num_word(g["n"])
+        if not 1 <= n <= 12 or not m.group(0).lower().startswith("first"):
+            return None
+        y = _year_of(g["fny"], g["fnrel"], published, n)
+        p = _label(y, 1, y, n) if y else None
+    elif g["quarter"]:
+        q = int(g["qn"]) if g["qn"] else _ORDINALS[g["qw"].lower()]
+        y = _year_of(g["qy"], g["qrel"], published, q * 3)
+        p = _label(y, q * 3 - 2, y, q * 3) if y else None
+    elif g["half"]:
+        h = int(g["hn"]) if g["hn"] else _ORDINALS[g["hw"].lower()]
+        y = _year_of(g["hy"], g["hrel"], published, h * 6)
+        p = _label(y, h * 6 - 5, y, h * 6) if y else None
+    elif g["mrange"]:
+        a, b = _MONTHS[g["m1"].lower().rstrip(".")], _MONTHS[g["m2"].lower().rstrip(".")]
+        y = _year_of(g["mry"], None, published, b)
+        p = _label(y, a, y, b) if y and a <= b else None
+    elif g["month"]:
+        mo = _MONTHS[g["mm"].lower().rstrip(".")]
+        if g["mm"] == "May" and not (g["my"] or g["mrel"]):
+            return None  # the modal verb
+        if g["mrel"] and published is not None and not g["my"]:
+            rel = g["mrel"].lower()
+            y = published.year
+            if rel == "last":
+                y = published.year if mo < published.month else published.year - 1
+            elif rel == "next":
+                y = published.year if mo > published.month else published.year + 1
+                target = True
+        else:
+            y = _year_of(g["my"], None, published, mo)
+        p = _label(y, mo, y, mo) if y else None
+    elif g["fy"]:
+        yy = g["fyy"]
+        year = int(yy) if len(yy) == 4 else 2000 + int(yy)
+        p = _Period(0, 0, f"FY{year}", None, None, False)
+    elif g["by"]:
+        y = int(g["byy"])
+        p = _label(y, 1, y, 12)
+        target = True
+    elif g["year"]:
+        y = int(g["year"])
+        p = _label(y, 1, y, 12)
+    if p is None:
+        return None
+    if published is not None and p.first is not None and p.first > published:
+        target = True  # a period that has not begun yet can only hold a forecast
+    return _Period(m.start(), m.end(), p.label, p.first, p.last, target)
+
+
+def _periods(text: str, lo: int, hi: int, published: dt.date | None, claims: list[_Raw]) -> list[_Period]:
+    out = []
+    for m in _PERIOD_RE.finditer(text, lo, hi):
+        if any(c.start <= m.start() < c.end for c in claims):
+            continue
+        p = _resolve(m, published)
+        if p is not None:
+            out.append(p)
+    return out
+
+
+def _entities(sentence: str) -> tuple[str, ...]:
+    return tuple(sorted({_ENTITY_OF[m.group(0)] for m in _ENTITY_RE.finditer(sentence)}))
+
+
+def _is_entity_word(w: str) -> bool:
+    parts = [p for p in re.split(r"[-–]", w.rstrip("'’s")) if p]
+    return bool(parts) and all(p in _ENTITY_OF or p.rstrip("'’s") in _ENTITY_OF for p in parts)
+
+
+def _singular(word: str) -> str:
+    if word in ("gas", "news", "series", "species", "economics", "politics", "gdp"):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and len(word) > 3 and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _normalise_metric(words: list[str]) -> str | None:
+    words = [w.lower().strip("'’") for w in words if w and not _is_entity_word(w)]
+    phrase = " ".join(words[-5:]).strip(" -")
+    if not phrase:
+        return None
+    phrase = _SYNONYMS.get(phrase, phrase)
+    phrase = " ".join(_singular(p) for p in phrase.split())
+    return _SYNONYMS.get(phrase, phrase)
+
+
+_PREPS = frozenset({"between", "with", "to", "from", "via", "through", "in", "into", "for", "by", "on"})
+_OBJECT_RE = re.compile(rf"{_SP}*(?:of|in|worth{_SP}+of){_SP}+")
+
+
+def _metric_left(text: str, lo: int, start: int) -> tuple[list[str], int, int]:
+    """Noun phrase before the figure, after a connector ("bilateral trade of", "exports rose")."""
+    left = text[max(lo, start - 160) : start]
+    base = max(lo, start - 160)
+    toks = [(m.group(0), base + m.start(), base + m.end()) for m in _WORD_RE.finditer(left)]
+    # strip a trailing connector
+    low = [t[0].lower() for t in toks]
+    for n in (3, 2, 1):
+        if len(low) >= n and " ".join(low[-n:]) in _CONNECTORS:
+            toks = toks[:-n]
+            break
+    else:
+        return [], -1, -1
+    chunk: list[tuple[str, int, int]] = []
+    for tok in reversed(toks):
+        w = tok[0]
+        lw = w.lower()
+        if _is_entity_word(w):
+            chunk.insert(0, tok)
+            continue
+        if lw == "and" or lw in _PREPS:
+            if chunk and all(_is_entity_word(c[0]) for c in chunk):
+                chunk = []
+                continue
+            break
+        if lw in _BOUNDARY or not w[0].isalpha():
+            break
+        chunk.insert(0, tok)
+        if len(chunk) >= 6:
+            break
+    words = [c[0] for c in chunk if not _is_entity_word(c[0])]
+    if not words:
+        return [], -1, -1
+    return words, chunk[0][1], chunk[-1][2]
+
+
+_CONNECTORS = frozenset(_METRICS["connectors"]["words"])
+
+
+def _metric_right(text: str, end: int, hi: int) -> tuple[list[str], int, int]:
+    o = _OBJECT_RE.match(text, end, hi)
+    if not o:
+        return [], -1, -1
+    words: list[tuple[str, int, int]] = []
+    for m in _WORD_RE.finditer(text, o.end(), min(hi, o.end() + 80)):
+        w = m.group(0)
+        if not w[0].isalpha() or w.lower() in _BOUNDARY or w.lower() in _PREPS or len(words) >= 4:
+            break
+        words.append((w, m.start(), m.end()))
+    kept = [w[0] for w in words if not _is_entity_word(w[0])]
+    if not kept:
+        return [], -1, -1
+    return kept, words[0][1], words[-1][2]
+
+
+def _verb_before(text: str, lo: int, start: int) -> str | None:
+    toks = [m.group(0).lower() for m in _WORD_RE.finditer(text, max(lo, start - 40), start)][-3:]
+    for t in reversed(toks):
+        if t in _VERBS:
+            return _VERBS[t]
+    return None
+
+
+def _metric(
+    text: str, raw: _Raw, lo: int, hi: int, prev: tuple[_Raw, str | None] | None
+) -> tuple[str | None, int | None, int | None]:
+    lwords, ls, le = _metric_left(text, lo, raw.start)
+    rwords, rs, re_ = _metric_right(text, raw.end, hi) if raw.kind != "count" else ([], -1, -1)
+    if raw.kind == "count" and not lwords:
+        return _singular(raw.surface_unit.lower()), raw.unit_span[0], raw.unit_span[1]
+    if not lwords and not rwords and prev is not None:
+        gap = text[prev[0].end : raw.start].strip().lower()
+        if gap in _CONNECTORS or gap in (
+            "",
+            ",",
+            "and",
+            "or",
+            "from",
+            "up from",
+            "down from",
+            ", up from",
+            ", down from",
+            "compared with",
+            "against",
+        ):
+            return prev[1], None, None  # "rose 5% to $10 billion": same metric
+    if rwords:
+        verb = _verb_before(text, lo, raw.start)
+        metric = _normalise_metric(rwords + ([verb] if verb else []))
+        if lwords:
+            left = _normalise_metric(lwords)
+            if left and metric and left not in metric:
+                metric = f"{metric} {left}"
+        return metric, rs, re_
+    if lwords:
+        return _normalise_metric(lwords), ls, le
+    return None, None, None
+
+
+def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
+    """Figures in ``text`` as claims sorted by start; see the module docstring."""
+    if not text:
+        return []
+    raws = _scan(text)
+    if not raws:
+        return []
+    out: list[Claim] = []
+    sentences = _sentences(text)
+    i = 0
+    prev_period: tuple[_Period | None, bool] = (None, False)
+    for lo, hi in sentences:
+        mine = []
+        while i < len(raws) and raws[i].start < hi:
+            mine.append(raws[i])
+            i += 1
+        if not mine:
+            continue
+        periods = _periods(text, lo, hi, published, mine)
+        cues = [m.start() for m in _TARGET_RE.finditer(text, lo, hi)]
+        sentence = text[lo:hi]
+        entities = _entities(sentence)
+        inherit = not periods and _ANAPHORA_RE.match(sentence) is not None
+        prev: tuple[_Raw, str | None] | None = None
+        for raw in mine:
+            period: _Period | None = None
+            if periods:
+                period = min(periods, key=lambda p: (max(p.start - raw.end, raw.start - p.end, 0), -p.start))
+            target = any(c < raw.start for c in cues) or (period is not None and period.target)
+            if inherit:
+                period, target = prev_period[0], prev_period[1] or target
+            metric, ms, me = _metric(text, raw, lo, hi, prev)
+            prev = (raw, metric)
+            prev_period = (period, target)
+            hs, he = raw.hedge_span or (None, None)
+            out.append(
+                Claim(
+                    start=raw.start,
+                    end=raw.end,
+                    surface=text[raw.start : raw.end],
+                    value=raw.value,
+                    low=raw.low,
+                    high=raw.high,
+                    unit=raw.unit,
+                    kind=raw.kind,
+                    hedge=raw.hedge,
+                    metric=metric,
+                    entities=entities,
+                    period=period.label if period else None,
+                    period_start=period.first if period else None,
+                    period_end=period.last if period else None,
+                    is_target=target,
+                    value_start=raw.value_span[0],
+                    value_end=raw.value_span[1],
+                    unit_start=raw.unit_span[0],
+                    unit_end=raw.unit_span[1],
+                    hedge_start=hs,
+                    hedge_end=he,
+                    metric_start=ms,
+                    metric_end=me,
+                    scale=raw.scale,
+                    surface_unit=raw.surface_unit or None,
+                )
+            )
+    return out
