@@ -398,4 +398,13 @@ def store(session: Session, art: ArticleText, analysis: Analysis) -> tuple[int, 
             for c, qi in zip(analysis.claims, analysis.claim_quote, strict=True)
         ]
         session.execute(insert(ClaimRow), rows)
+    # Full-text index for the article's quotes, in one statement inside this transaction.
+    from tracker.search import index_article
+
+    index_article(session, article.id)
+    # Linking (tracker/link.py): tie this article's quotes and figures to earlier ones and
+    # flag conflicting figures, inside the same transaction as the article.
+    from tracker.link import link_article
+
+    link_article(session, article.id)
     return len(analysis.quotes), len(analysis.claims), new_people
