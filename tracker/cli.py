@@ -319,18 +319,28 @@ def who_said(
     limit: int,
     fmt: str,
 ) -> None:
-    """Find who said QUERY: quotes whose text matches, with speaker, date and source."""
+    """Find who said QUERY: full-text search over quotes, best match first.
+
+    QUERY is words (all must match, stemmed: 'cooperate' finds 'cooperation'),
+    "an exact phrase", or a prefix* ; other punctuation is searched as plain text.
+    Table output shows a snippet with the matched words in [brackets].
+    """
     from tracker import report
+    from tracker.search import QueryError
 
     engine = open_engine(_db(ctx, db), readonly=True)
-    with session_for(engine) as s:
-        rows = report.who_said(
-            s, query, speaker=speaker, since=since, until=until, source=source, kind=kind, limit=limit
-        )
-    engine.dispose()
+    try:
+        with session_for(engine) as s:
+            rows = report.who_said(
+                s, query, speaker=speaker, since=since, until=until, source=source, kind=kind, limit=limit
+            )
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), param_hint="QUERY") from None
+    finally:
+        engine.dispose()
     if not rows and fmt == "table":
         click.echo(f"no quotes match {query!r}", err=True)
-    render(rows, fmt)
+    render(rows, fmt, columns=["id", "speaker", "date", "source", "snippet"] if fmt == "table" else None)
 
 
 @main.command()
@@ -398,6 +408,8 @@ def db_current(ctx: click.Context, db: str | None) -> None:
     state = "up to date" if current == head else ("empty" if current is None else "behind or ahead of head")
     click.echo(f"{dbm.display_url(url)}: revision {current or '(none)'}; head {head} ({state})")
 
+
+from tracker import cli_search  # noqa: E402,F401  (registers search and reporting commands)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -905,3 +905,98 @@ def stats(session: Session) -> list[dict[str, Any]]:
     first, last = session.execute(select(func.min(Article.published), func.max(Article.published))).one()
     rows.append({"what": "published", "count": f"{first or '-'} .. {last or '-'}"})
     return rows
+
+
+# --------------------------------------------------------------------------- Datasette
+
+VIEW_DOCS: dict[str, tuple[str, str]] = {
+    "quote_view": (
+        "Quotes with speaker, article, outlet and date",
+        "One row per quote: the quoted words, kind, speaker (people), role, cue, and the "
+        "article's title, location, outlet and publication date.",
+    ),
+    "claim_view": (
+        "Figures with normalised value, unit, metric, period and speaker",
+        "One row per claim: the figure as written, its value in base units with the interval "
+        "its hedge implies, unit, metric, entities, period, speaker, claim group, outlet and date.",
+    ),
+    "conflict_view": (
+        "Conflicts between figures",
+        "One row per conflict flag: status, metric, period, severity, and its claims (ids and "
+        "'figure (outlet, date)' list). Join flag_claims to claim_view for one row per figure.",
+    ),
+}
+
+CANNED_QUERIES: dict[str, dict[str, str]] = {
+    "who_said": {
+        "title": "Who said ...?",
+        "description": 'Full-text search over quotes (words, "phrases", prefix*), best match first.',
+        "sql": (
+            "SELECT v.speaker, v.published, v.outlet, snippet(quotes_fts, 0, '[', ']', '…', 16) AS snippet, "
+            "v.quote_id FROM quotes_fts JOIN quote_view v ON v.quote_id = quotes_fts.rowid "
+            "WHERE quotes_fts MATCH :query ORDER BY rank LIMIT 50"
+        ),
+    },
+    "quotes_by_speaker": {
+        "title": "Quotes by a speaker",
+        "sql": (
+            "SELECT published, outlet, kind, quote, quote_id FROM quote_view "
+            "WHERE speaker LIKE '%' || :speaker || '%' ORDER BY published DESC LIMIT 200"
+        ),
+    },
+    "figures_for_metric": {
+        "title": "Figures for a metric",
+        "sql": (
+            "SELECT metric, period, surface, value, unit, speaker, outlet, published, claim_id "
+            "FROM claim_view WHERE metric LIKE '%' || :metric || '%' ORDER BY period, value"
+        ),
+    },
+    "open_conflicts": {
+        "title": "Open conflicts",
+        "sql": "SELECT * FROM conflict_view WHERE status = 'open' ORDER BY severity DESC",
+    },
+    "most_quoted_per_outlet": {
+        "title": "Most-quoted people per outlet",
+        "sql": (
+            "SELECT outlet, speaker, count(*) AS quotes FROM quote_view WHERE speaker IS NOT NULL "
+            "GROUP BY outlet, speaker ORDER BY outlet, quotes DESC"
+        ),
+    },
+}
+
+
+def datasette_metadata(database: str = "tracker") -> dict[str, Any]:
+    """Datasette metadata: table and view titles, column descriptions (from the models'
+    comments), full-text search on quotes, and canned queries over the views."""
+    from tracker.models import Base
+
+    tables: dict[str, Any] = {}
+    for t in Base.metadata.sorted_tables:
+        entry: dict[str, Any] = {
+            "description": t.comment or "",
+            "columns": {c.name: c.comment for c in t.columns if c.comment},
+        }
+        if t.name == "quotes":
+            entry["fts_table"] = "quotes_fts"
+            entry["fts_pk"] = "id"
+            entry["searchmode"] = "escaped"
+            entry["label_column"] = "text"
+        elif "name" in t.columns:
+            entry["label_column"] = "name"
+        elif t.name == "articles":
+            entry["label_column"] = "title"
+        tables[t.name] = entry
+    tables["quotes_fts"] = {"hidden": True}
+    for view, (title, description) in VIEW_DOCS.items():
+        tables[view] = {"title": title, "description": description}
+    return {
+        "title": "tracker: quotes and figures in the news",
+        "description": "Who said what, which figures, and where outlets disagree. See docs/sql.md.",
+        "databases": {
+            database: {
+                "description": "A tracker database (migrations 0001-0003).",
+                "tables": tables,
+                "queries": CANNED_QUERIES,
+            }
+        },
+    }
