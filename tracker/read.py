@@ -159,6 +159,9 @@ def make_article(
     text = normalise_newlines(text)
     if not text.strip():
         raise InputError("empty article (no text)")
+    if "\x00" in text:
+        # PostgreSQL text cannot hold NUL, and a NUL in prose means binary or corrupt data.
+        raise InputError("text contains NUL characters (binary or corrupt data?)")
     line_date, body_start = split_date_line(text)
     if not text[body_start:].strip():
         raise InputError("empty article (only a date line)")
@@ -261,7 +264,15 @@ def _walk(root: Path) -> Iterator[str | ReadError]:
             if is_dir:
                 subdirs.append(Path(e.path))
             elif e.name.endswith((".txt", ".jsonl")):
-                yield e.path
+                try:
+                    special = not e.is_file() and os.path.exists(e.path)
+                except OSError:
+                    special = False
+                if special:
+                    # A FIFO named *.txt would block the whole batch on open() for ever.
+                    yield ReadError(e.path, "not a regular file (a pipe, socket or device); skipped")
+                else:
+                    yield e.path  # a dangling symlink is reported by the open() below
         stack.extend(reversed(subdirs))
 
 
