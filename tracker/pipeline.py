@@ -265,13 +265,19 @@ def ingest(
 
 
 def _store_with_retry(Session: Any, art: ArticleText, analysis: Analysis, report: IngestReport) -> str:
-    from sqlalchemy.exc import IntegrityError, OperationalError
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
     delay = 0.05
     for attempt in range(RETRIES):
         try:
             with Session() as session, session.begin():
                 counts = store(session, art, analysis)
+        except DataError as exc:
+            # A value this backend refuses (PostgreSQL: a 300-character source name for a
+            # varchar(200)): the article was rolled back; it costs this article, not the batch.
+            reason = f"database refused the article ({str(exc.orig).splitlines()[0]})"
+            report.failed.append(ReadError(art.location, reason))
+            return f"failed: {reason}"
         except IntegrityError:
             # Another ingester stored the same text (or a person/source) first.
             with Session() as session:
@@ -281,7 +287,10 @@ def _store_with_retry(Session: Any, art: ArticleText, analysis: Analysis, report
             if attempt == RETRIES - 1:
                 raise
         except OperationalError as exc:
-            if "locked" not in str(exc).lower() and "busy" not in str(exc).lower() or attempt == RETRIES - 1:
+            # SQLite busy past the timeout; PostgreSQL deadlock between two ingesters'
+            # people/source inserts: both are transient, the transaction was rolled back.
+            transient = ("locked", "busy", "deadlock detected", "could not serialize")
+            if not any(t in str(exc).lower() for t in transient) or attempt == RETRIES - 1:
                 raise
         else:
             if counts is None:
