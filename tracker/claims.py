@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from tracker.text import sentence_spans
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -163,6 +165,7 @@ _NUMBER_RE = re.compile(
         [0-9]{{1,3}}(?P<sep>[,.\u00a0\u202f\u2009 ])[0-9]{{3}}(?:(?P=sep)[0-9]{{3}})*(?![0-9])
             (?:[.,][0-9]+)?
       | [0-9]+(?:[.,][0-9]+)?
+      | \.[0-9]+
     )
     | (?<![\w-])(?P<words>
         (?:an?[ ](?=(?:dozen|hundred|half|quarter|third)\b))?(?:{_WORDNUM}|{_FRAC})
@@ -261,40 +264,7 @@ _CAP_OK = frozenset(
     }
     | {h.split()[-1] for h in _HEDGE_BEFORE}
 )
-_ABBREV = frozenset(
-    {
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "prof",
-        "gen",
-        "lt",
-        "col",
-        "sgt",
-        "jr",
-        "sr",
-        "inc",
-        "corp",
-        "co",
-        "ltd",
-        "no",
-        "vs",
-        "etc",
-        "fig",
-        "approx",
-        "est",
-        "u.s",
-        "u.k",
-        "u.n",
-        "e.g",
-        "i.e",
-    }
-    | {m for m in _MONTHS}
-)
-_SENT_END_RE = re.compile(r"""[.!?…]+["”’)\]]*(?=\s+["“‘(\[]?[A-Z0-9◾•])|\n\s*\n|\n(?=\s*[◾•*-])""")
-_WORD_RE = re.compile(r"""[A-Za-z][\w'’.&]*(?:-[A-Za-z0-9][\w'’]*)*|[^\w\s]""")
+_WORD_RE = re.compile(r"""[A-Za-z](?:[\w'’&]|\.(?=\w))*(?:-[A-Za-z0-9][\w'’]*)*|[^\w\s]""")
 _ENTITY_RE = re.compile(rf"""(?<![\w])(?:{_alt(list(_ENTITY_OF))})(?![\w])""")
 
 _ORD = "first|second|third|fourth|1st|2nd|3rd|4th"
@@ -493,7 +463,8 @@ def _read_count(text: str, term: _Term) -> None:
     c = _COUNT_RE.match(text, pos)
     if c and not any(w in _NOT_ADJECTIVES for w in c.group("adj").split()):
         noun = c.group("noun")
-    elif term.num.value == int(term.num.value) and text[term.num.start].isdigit():
+    elif term.num.value == int(term.num.value) and term.num.value >= 2:
+        # Any plural noun counts ("12 pipelines"), but not a verb ("2231 remains").
         c = _PLURAL_RE.match(text, pos)
         if not c or c.group("noun") in _BOUNDARY or c.group("noun") in _NOT_COUNTS:
             return
@@ -542,59 +513,7 @@ _NOT_ADJECTIVES = frozenset(
 )
 _OF_A_RE = re.compile(rf"{_SP}+of{_SP}+(?:an?{_SP}+)?")
 
-_NOT_COUNTS = frozenset(
-    {
-        "times",
-        "this",
-        "was",
-        "has",
-        "does",
-        "across",
-        "always",
-        "perhaps",
-        "its",
-        "thus",
-        "less",
-        "unless",
-        "plus",
-        "versus",
-        "yes",
-        "various",
-        "previous",
-        "serious",
-        "famous",
-        "numerous",
-        "enormous",
-        "minus",
-        "bonus",
-        "status",
-        "basis",
-        "analysis",
-        "crisis",
-        "focus",
-        "census",
-        "consensus",
-        "campus",
-        "ones",
-        "others",
-        "yards",
-        "seconds",
-        "hours",
-        "days",
-        "years",
-        "months",
-        "weeks",
-        "minutes",
-        "points",
-        "percents",
-        "levels",
-        "terms",
-        "lows",
-        "highs",
-        "runs",
-        "goals",
-    }
-)
+_NOT_COUNTS = frozenset(_lines("not_count_nouns.txt"))
 
 
 def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
@@ -614,11 +533,9 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
         return True
     w = _CAP_WORD_BEFORE_RE.search(before)
     if w and w.group("w")[0].isupper() and w.group("w").lower() not in _CAP_OK:
-        # A capitalised word right before a number names it (Boeing 737, Power of Siberia 2)
-        # unless the word opens the sentence ("Some 500 workers").
-        head = before[: w.start()].rstrip()
-        if head and head[-1] not in ".!?:;\"“”‘'(\n◾•":
-            return True
+        # A capitalised word right before a number names it (Boeing 737, Power of Siberia 2,
+        # Resolution 2231) unless it is a hedge or function word ("Some 500 workers").
+        return True
     return False
 
 
@@ -769,8 +686,14 @@ def _quantity(text: str, m: re.Match[str], euro: bool, last_end: int) -> _Raw | 
         if num2 is not None:
             term2 = _Term(num2)
             has_pre2 = bool(r.group("cur")) or pre is not None
-            if has_pre2:
-                term2.unit = term.unit if pre else _PREFIX[r.group("cur").strip().lower()]
+            if r.group("cur"):
+                cur = r.group("cur").strip()
+                term2.unit = _PREFIX[cur.lower()]
+                term2.unit_start, term2.unit_end = r.start("cur"), r.start("cur") + len(cur)
+                term2.unit_surface = cur
+            elif pre:
+                term2.unit, term2.unit_start, term2.unit_end = term.unit, term.unit_start, term.unit_end
+                term2.unit_surface = term.unit_surface
             _read_after(text, term2, has_pre2)
             if term2.unit is None and term.unit is None:
                 _read_count(text, term2)
@@ -831,6 +754,8 @@ def _quantity(text: str, m: re.Match[str], euro: bool, last_end: int) -> _Raw | 
             end = p.end()
     if hedge is None:
         hb = _HEDGE_BEFORE_RE.search(text[max(0, start - 40) : start])
+        if hb and unit.kind == "duration" and hb.group("hedge").lower() in ("over", "under"):
+            hb = None  # "over ten years" is a span of time, not "more than"
         if hb:
             hedge = _HEDGE_BEFORE[hb.group("hedge").lower()]
             hedge_span = (max(0, start - 40) + hb.start("hedge"), max(0, start - 40) + hb.end("hedge"))
@@ -867,22 +792,6 @@ def _quantity(text: str, m: re.Match[str], euro: bool, last_end: int) -> _Raw | 
 
 # ---------------------------------------------------------------------------------------
 # Context: sentences, periods, targets, metric and entities.
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    """Small splitter: ., ! or ? before a capital, or a blank line / bullet; skips abbreviations."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENT_END_RE.finditer(text):
-        if m.group(0).startswith("."):
-            w = re.search(r"([\w.]+)\Z", text[max(0, m.start() - 12) : m.start()])
-            word = w.group(1).lower() if w else ""
-            if word in _ABBREV or (len(word) <= 2 and word[:1].isalpha()) or "." in word:
-                continue  # "Mr. Li", "A.Yu. Vorobyov", "U.S. exports"
-        spans.append((start, m.end()))
-        start = m.end()
-    spans.append((start, len(text)))
-    return spans
 
 
 @dataclass(frozen=True)
@@ -1039,28 +948,46 @@ _PREPS = frozenset({"between", "with", "to", "from", "via", "through", "in", "in
 _OBJECT_RE = re.compile(rf"{_SP}*(?:of|in|worth{_SP}+of){_SP}+")
 
 
+def _skip_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Entity names and period expressions: not part of a metric, but they may sit inside one."""
+    spans = [m.span() for m in _ENTITY_RE.finditer(text, lo, hi)]
+    spans += [m.span() for m in _PERIOD_RE.finditer(text, lo, hi)]
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    return any(s <= a and b <= e for s, e in spans)
+
+
 def _metric_left(text: str, lo: int, start: int) -> tuple[list[str], int, int]:
     """Noun phrase before the figure, after a connector ("bilateral trade of", "exports rose")."""
-    left = text[max(lo, start - 160) : start]
     base = max(lo, start - 160)
-    toks = [(m.group(0), base + m.start(), base + m.end()) for m in _WORD_RE.finditer(left)]
-    # strip a trailing connector
-    low = [t[0].lower() for t in toks]
-    for n in (3, 2, 1):
-        if len(low) >= n and " ".join(low[-n:]) in _CONNECTORS:
-            toks = toks[:-n]
+    toks = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text, base, start)]
+    skip = _skip_spans(text, base, start)
+    stripped = False
+    for _ in range(3):  # "hit a record", "rose 5% to"
+        low = [t[0].lower() for t in toks]
+        for n in (3, 2, 1):
+            if len(low) >= n and " ".join(low[-n:]) in _CONNECTORS:
+                toks = toks[:-n]
+                stripped = True
+                break
+        else:
             break
-    else:
+    if not stripped:
         return [], -1, -1
     chunk: list[tuple[str, int, int]] = []
+    seen_skip = False
     for tok in reversed(toks):
         w = tok[0]
         lw = w.lower()
-        if _is_entity_word(w):
-            chunk.insert(0, tok)
+        if _inside(skip, tok[1], tok[2]) or _is_entity_word(w):
+            seen_skip = True
+            chunk.insert(0, (w, tok[1], tok[2], True))  # type: ignore[arg-type]
             continue
-        if lw == "and" or lw in _PREPS:
-            if chunk and all(_is_entity_word(c[0]) for c in chunk):
+        ignorable = all(len(c) == 4 for c in chunk)
+        if lw == "and" or lw in _PREPS or lw in ("the", "during", "of"):
+            if seen_skip and ignorable:
                 chunk = []
                 continue
             break
@@ -1069,7 +996,7 @@ def _metric_left(text: str, lo: int, start: int) -> tuple[list[str], int, int]:
         chunk.insert(0, tok)
         if len(chunk) >= 6:
             break
-    words = [c[0] for c in chunk if not _is_entity_word(c[0])]
+    words = [c[0] for c in chunk if len(c) == 3]
     if not words:
         return [], -1, -1
     return words, chunk[0][1], chunk[-1][2]
@@ -1079,19 +1006,63 @@ _CONNECTORS = frozenset(_METRICS["connectors"]["words"])
 
 
 def _metric_right(text: str, end: int, hi: int) -> tuple[list[str], int, int]:
+    """What follows "of"/"in" after the figure ("50 bcm of gas", "$5 billion in new debt")."""
     o = _OBJECT_RE.match(text, end, hi)
     if not o:
         return [], -1, -1
+    stop = min(hi, o.end() + 80)
+    skip = _skip_spans(text, o.end(), stop)
     words: list[tuple[str, int, int]] = []
-    for m in _WORD_RE.finditer(text, o.end(), min(hi, o.end() + 80)):
+    for m in _WORD_RE.finditer(text, o.end(), stop):
         w = m.group(0)
-        if not w[0].isalpha() or w.lower() in _BOUNDARY or w.lower() in _PREPS or len(words) >= 4:
+        lw = w.lower()
+        if _inside(skip, m.start(), m.end()) or _is_entity_word(w):
+            if words or m.start() > o.end() + 40:
+                break
+            continue  # "of Russian coal": the entity is kept apart
+        if not words and lw in ("the", "a", "an", "its", "their", "new", "fresh", "additional"):
+            continue
+        if not w[0].isalpha() or lw in _RIGHT_STOP or len(words) >= 4:
             break
         words.append((w, m.start(), m.end()))
-    kept = [w[0] for w in words if not _is_entity_word(w[0])]
-    if not kept:
+    if not words:
         return [], -1, -1
-    return kept, words[0][1], words[-1][2]
+    return [w[0] for w in words], words[0][1], words[-1][2]
+
+
+_RIGHT_STOP = _PREPS | {
+    "and",
+    "or",
+    "but",
+    "that",
+    "which",
+    "who",
+    "is",
+    "are",
+    "was",
+    "were",
+    "will",
+    "would",
+    "has",
+    "have",
+    "had",
+    "a",
+    "an",
+    "the",
+    "per",
+    "last",
+    "this",
+    "next",
+    "from",
+    "at",
+    "as",
+    "than",
+    "year",
+    "month",
+    "day",
+    "week",
+    "annually",
+}
 
 
 def _verb_before(text: str, lo: int, start: int) -> str | None:
@@ -1146,7 +1117,7 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
     if not raws:
         return []
     out: list[Claim] = []
-    sentences = _sentences(text)
+    sentences = sentence_spans(text)
     i = 0
     prev_period: tuple[_Period | None, bool] = (None, False)
     for lo, hi in sentences:
@@ -1192,7 +1163,7 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
                     is_target=target,
                     value_start=raw.value_span[0],
                     value_end=raw.value_span[1],
-                    unit_start=raw.unit_span[0],
+                    unit_start=raw.unit_span[0] if raw.unit_span[0] >= 0 else None,
                     unit_end=raw.unit_span[1],
                     hedge_start=hs,
                     hedge_end=he,
