@@ -411,5 +411,7 @@ def db_current(ctx: click.Context, db: str | None) -> None:
 
 from tracker import cli_search  # noqa: E402,F401  (registers search and reporting commands)
 
+from tracker import cli_link  # noqa: E402,F401  (registers linking commands)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
