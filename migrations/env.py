@@ -9,6 +9,7 @@ from alembic import context
 
 from tracker.db import make_engine, resolve_url
 from tracker.models import Base
+from tracker.search import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -22,6 +23,8 @@ def _configure(connection) -> None:  # type: ignore[no-untyped-def]
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_schemas=False,
+        # the full-text index lives outside the models (FTS5 shadow tables, a GIN index)
+        include_name=lambda name, type_, _parents: not is_search_object(name, type_),
     )
 
 
