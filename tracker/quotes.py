@@ -20,9 +20,18 @@ Kinds:
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, replace
 
-from tracker.resolve import Mention, Resolver, Token, mention_after, mention_before, tokenize, verb_at
+from tracker.resolve import (
+    Mention,
+    Resolver,
+    Token,
+    mention_after,
+    mention_before,
+    tokenize,
+    verb_at,
+)
 from tracker.text import MarkPair, pair_quote_marks, span_index
 
 
@@ -58,6 +67,10 @@ _TITLE_CUES = frozenset(
     label brand motto banner sign placard""".split()
 )
 _CLAUSE_STARTERS_NOT = frozenset("of in on at to for with by from about into over than as".split())
+# Characters looked at before a quotation for its tag (keeps 1 MB single lines linear).
+_WINDOW = 400
+# Tokens of a sentence searched for an indirect-speech verb (news sentences are shorter).
+_MAX_CLAUSE_TOKENS = 80
 # A quote with no cue continues the latest speaker when it spoke within this many paragraphs.
 CONTINUATION_PARAGRAPHS = 2
 
@@ -209,7 +222,7 @@ class _Extractor:
 
     def _outside(self, a: int, b: int) -> list[Token]:
         """Tokens in [a, b) outside every quotation, quote marks included."""
-        return [t for t in tokenize(self.text, a, b) if not self.resolver.in_quote(t.start)]
+        return self.resolver.window(a, b)
 
     def direct(self) -> list[_Cand]:
         out: list[_Cand] = []
@@ -222,7 +235,8 @@ class _Extractor:
             s_start = self.sentences[s][0] if self.sentences else 0
             para = span_index(self.paras, p.open)
             para_end = self.paras[para][1] if para >= 0 else len(text)
-            lo = max(s_start, prev_close + 1, self.paras[para][0] if para >= 0 else 0)
+            # a speech tag sits right before the mark; the window keeps long lines linear
+            lo = max(s_start, prev_close + 1, self.paras[para][0] if para >= 0 else 0, p.open - _WINDOW)
             before = self._outside(lo, p.open)
             close_at = p.close if p.close is not None else p.end
             nxt_open = self.pairs[idx + 1].open if idx + 1 < len(self.pairs) else len(text)
@@ -264,7 +278,7 @@ class _Extractor:
             # a reporting verb with a subject elsewhere in the sentence ties the fragment to it
             s = self._sentence_of(p.open)
             a, b = self.sentences[s]
-            found = _subject_verb(self.text, self._outside(a, p.open))
+            found = _subject_verb(self.text, self._outside(max(a, p.open - _WINDOW), p.open))
             if found is None:
                 return False
             c.mention, c.cue = found
@@ -308,14 +322,15 @@ class _Extractor:
         """``X said (that) CLAUSE`` with X at the start of the clause."""
         text = self.text
         n = len(toks)
-        for v in range(1, n):
+        starts = [t.start for t in toks[: _MAX_CLAUSE_TOKENS + 30]]
+        for v in range(1, min(n, _MAX_CLAUSE_TOKENS)):
             vl = verb_at(toks, v)
             if not vl:
                 continue
             m = mention_before(text, toks, v)
             if m is None:
                 continue
-            first = next((i for i, t in enumerate(toks) if t.start >= m.start), 0)
+            first = bisect.bisect_left(starts, m.start)
             at_start = first == 0 or toks[first - 1].text in ",:\u2014" or m.text in ("He", "She", "They")
             if not at_start:
                 continue
@@ -341,7 +356,7 @@ class _Extractor:
     def _tail_tag(self, toks: list[Token], a: int, b: int) -> _Cand | None:
         """``CLAUSE, X said [adjuncts].`` or ``CLAUSE, said X.``"""
         text = self.text
-        for c_i in range(len(toks) - 2, 1, -1):
+        for c_i in range(len(toks) - 2, max(1, len(toks) - _MAX_CLAUSE_TOKENS), -1):
             if toks[c_i].text != ",":
                 continue
             prev = text[toks[c_i].start - 1] if toks[c_i].start > 0 else " "
@@ -387,9 +402,10 @@ class _Extractor:
             if s in seen:
                 continue
             toks = r.sentence_tokens(s)
-            i = next((k for k, t in enumerate(toks) if t.start >= m.start), None)
-            j = next((k for k, t in enumerate(toks) if t.start >= m.end), len(toks))
-            if i is None:
+            starts = [t.start for t in toks] if len(toks) < 500 else [t.start for t in toks[:500]]
+            i = bisect.bisect_left(starts, m.start)
+            j = bisect.bisect_left(starts, m.end)
+            if i >= len(starts):
                 continue
             opens = i == 0 or toks[i - 1].text in ",:\u2014"
             verb_follows = (
@@ -418,18 +434,13 @@ class _Extractor:
 
     def _continue(self, c: _Cand, last: _Cand | None) -> tuple[str | None, str | None]:
         """A quotation without a cue: the latest speaker or subject within two paragraphs."""
-        r = self.resolver
-        para = span_index(self.paras, c.start)
-        best: tuple[int, str] | None = None
-        for pos, ent, _w in r.timeline:
-            if pos < c.start and para - span_index(self.paras, pos) <= CONTINUATION_PARAGRAPHS:
-                if best is None or pos >= best[0]:
-                    best = (pos, ent.canonical)
-        if best is None:
+        found = self.resolver.latest(c.start)
+        if found is None:
             return None, None
-        ent = r._by_name.get(tuple(best[1].lower().split()))
-        role = ent.roles[0] if ent is not None and ent.roles else None
-        return best[1], role
+        pos, ent = found
+        if span_index(self.paras, c.start) - span_index(self.paras, pos) > CONTINUATION_PARAGRAPHS:
+            return None, None
+        return ent.canonical, (ent.roles[0] if ent.roles else None)
 
 
 def _to_quote(text: str, c: _Cand) -> Quote:

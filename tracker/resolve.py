@@ -19,6 +19,7 @@ typos ("Xi Jinpingon", "UkraineWang") are matched to those names afterwards.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -102,6 +103,10 @@ _INVERTING = frozenset(
     "said says added adds noted stressed explained concluded wrote asked replied insisted argued "
     "warned recalled continued declared announced remarked observed explained commented".split()
 )
+# Longer capitalised runs are headings or shouting, not names.
+_MAX_NAME_WORDS = 8
+# rapidfuzz is skipped above this many distinct name words (a list, not an article).
+_MAX_FUZZY_NAMES = 300
 _GENERIC_HEADS = frozenset(
     "official source person man woman figure spokesperson spokesman spokeswoman".split()
 )
@@ -126,31 +131,50 @@ _TOKEN = re.compile(
 _CAMEL = re.compile(r"(?<=[a-z\u00e0-\u00ff])(?=[A-Z])")
 
 
-@dataclass(frozen=True)
 class Token:
-    start: int
-    end: int
-    text: str
+    """A word or punctuation character with its offsets; ``low`` drops a possessive "’s".
 
-    @property
-    def low(self) -> str:
-        t = self.text.lower()
-        if t.endswith(("\u2019s", "'s")):
-            t = t[:-2]
-        return t
+    A slotted class rather than a frozen dataclass: tokenising is the hot path.
+    """
 
-    @property
-    def is_word(self) -> bool:
-        return self.text[:1].isalnum()
+    __slots__ = ("start", "end", "text", "low", "is_word", "is_cap")
 
-    @property
-    def is_cap(self) -> bool:
-        return self.text[:1].isupper()
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        low = text.lower()
+        if low.endswith(("\u2019s", "'s")):
+            low = low[:-2]
+        self.low = low
+        first = text[:1]
+        self.is_word = first.isalnum()
+        self.is_cap = first.isupper()
+
+    def __repr__(self) -> str:
+        return f"Token({self.start}, {self.end}, {self.text!r})"
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     end = len(text) if end is None else end
     return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+
+
+def outside(tokens: list[Token], spans: list[tuple[int, int]]) -> list[Token]:
+    """Tokens not starting inside any of the sorted, non-overlapping ``spans`` (one linear walk)."""
+    if not spans or not tokens:
+        return tokens
+    out: list[Token] = []
+    k = bisect.bisect_right(spans, (tokens[0].start, float("inf"))) - 1
+    k = max(k, 0)
+    n = len(spans)
+    for t in tokens:
+        while k < n and spans[k][1] <= t.start:
+            k += 1
+        if k < n and spans[k][0] <= t.start < spans[k][1]:
+            continue
+        out.append(t)
+    return out
 
 
 def verb_at(tokens: list[Token], i: int) -> int:
@@ -465,7 +489,19 @@ class Resolver:
         self._mentions: list[tuple[int, _Entity]] = []
         self.name_mentions: list[tuple[Mention, _Entity]] = []  # outside captions, in order
         self._sentence_tokens: list[list[Token]] = []
+        self._known: set[str] = set()  # every word of every registered name
+        self._by_word: dict[str, list[_Entity]] = {}
+        self._positions: dict[int, list[int]] = {}  # id(entity) → sorted mention offsets
+        self._unglued: dict[str, list[str]] = {}
+        # One tokenisation of the whole text, quotation contents left out: every window the
+        # extractor looks at is a slice of this list.
+        self.tokens = outside(tokenize(text), self.quoted)
+        self._starts = [t.start for t in self.tokens]
         self._build()
+
+    def window(self, a: int, b: int) -> list[Token]:
+        """Tokens outside quotations starting in [a, b)."""
+        return self.tokens[bisect.bisect_left(self._starts, a) : bisect.bisect_left(self._starts, b)]
 
     # -- article structure ----------------------------------------------------------------
 
@@ -490,7 +526,7 @@ class Resolver:
         text = self.text
         runs: list[tuple[Mention, bool, bool]] = []  # mention, has evidence, in caption
         for a, b in self.sentences:
-            toks = [t for t in tokenize(text, a, b) if not self.in_quote(t.start)]
+            toks = self.window(a, b)
             self._sentence_tokens.append(toks)
             caption = self.in_caption(a)
             i = 0
@@ -508,6 +544,9 @@ class Resolver:
                     or (toks[j].text == "." and j > i and toks[j - 1].low in _TITLE_ABBREVIATIONS)
                 ):
                     j += 1
+                if j - i > _MAX_NAME_WORDS:
+                    i = j  # a heading or a shouting line, not a name
+                    continue
                 lo = i
                 # role words before the run: "Kremlin aide Yury Ushakov", "the Russian President, …"
                 while (
@@ -541,6 +580,7 @@ class Resolver:
                 ent.in_body = True
                 self._mentions.append((m.start, ent))
                 self.name_mentions.append((m, ent))
+                self._positions.setdefault(id(ent), []).append(m.start)
         self._mentions.sort(key=lambda x: x[0])
         self.name_mentions.sort(key=lambda x: x[0].start)
         for e in self.entities:
@@ -591,17 +631,16 @@ class Resolver:
         ent = self._by_name.get(tuple(w.lower() for w in name))
         if ent is None:
             # A longer form of an existing single-word entity ("Putin" → "Vladimir Putin").
-            for e in self.entities:
-                if (
-                    len(e.name) == 1
-                    and len(name) > 1
-                    and e.name[0].lower() in (name[0].lower(), name[-1].lower())
-                ):
-                    self._by_name.pop(tuple(w.lower() for w in e.name), None)
-                    e.name = name
-                    self._by_name[tuple(w.lower() for w in name)] = e
-                    ent = e
-                    break
+            if len(name) > 1:
+                for w in {name[0].lower(), name[-1].lower()}:
+                    single = self._by_name.get((w,))
+                    if single is not None and len(single.name) == 1:
+                        self._by_name.pop((w,), None)
+                        single.name = name
+                        self._by_name[tuple(x.lower() for x in name)] = single
+                        self._index(single)
+                        ent = single
+                        break
         if ent is None:
             if len(name) == 1:
                 found = self._entity_for(name)
@@ -610,6 +649,7 @@ class Resolver:
             ent = _Entity(name, "organisation" if _org_like(name) else "person", first=m.start)
             self.entities.append(ent)
             self._by_name[tuple(w.lower() for w in name)] = ent
+            self._index(ent)
         ent.evidence = ent.evidence or ev
         return ent
 
@@ -619,26 +659,46 @@ class Resolver:
             fixed.extend(self._unglue(w))
         return tuple(fixed) if fixed else name
 
-    def _known_words(self) -> set[str]:
-        return {w for e in self.entities for w in e.name}
+    def _index(self, ent: _Entity) -> None:
+        for w in ent.name:
+            self._known.add(w)
+            bucket = self._by_word.setdefault(w.lower(), [])
+            if ent not in bucket:
+                bucket.append(ent)
+        self._unglued.clear()  # new name words can change how a glued word splits
 
     def _unglue(self, word: str) -> list[str]:
-        known = self._known_words()
+        cached = self._unglued.get(word)
+        if cached is None:
+            cached = self._unglued[word] = self._unglue_uncached(word)
+        return cached
+
+    def _unglue_uncached(self, word: str) -> list[str]:
+        known = self._known
         if word in known:
             return [word]
         parts = _CAMEL.split(word)
         if len(parts) > 1 and parts[-1] in known:
             return [parts[-1]]  # "UkraineWang": the glued left part is the end of a sentence
-        for k in known:
-            if len(word) > len(k) and word.startswith(k) and word[len(k) :] in _GLUE_WORDS:
-                return [k]
-        if len(word) >= MISSPELLING_MIN_LENGTH:
+        for glue in _GLUE_WORDS:
+            if word.endswith(glue) and word[: -len(glue)] in known:
+                return [word[: -len(glue)]]  # "Xi Jinpingon", "Wangwho"
+        if len(word) >= MISSPELLING_MIN_LENGTH and len(known) <= _MAX_FUZZY_NAMES:
             from rapidfuzz import fuzz, process
 
-            best = process.extractOne(word, list(known), scorer=fuzz.ratio, score_cutoff=MISSPELLING_CUTOFF)
+            best = process.extractOne(word, known, scorer=fuzz.ratio, score_cutoff=MISSPELLING_CUTOFF)
             if best is not None and best[0][:2] == word[:2]:
                 return [best[0]]
         return [word]
+
+    def _last_before(self, ents: list[_Entity], pos: int) -> _Entity | None:
+        best: tuple[int, _Entity] | None = None
+        for e in ents:
+            ps = self._positions.get(id(e), [])
+            i = bisect.bisect_left(ps, pos) - 1
+            if i >= 0 and (best is None or ps[i] > best[0]):
+                best = (ps[i], e)
+        return best[1] if best else None
 
     def _entity_for(self, name: tuple[str, ...], pos: int | None = None) -> _Entity | None:
         """The entity a name (possibly one word, possibly glued) refers to; most recent if several."""
@@ -648,19 +708,13 @@ class Resolver:
         key = tuple(w.lower() for w in name)
         if key in self._by_name:
             return self._by_name[key]
-        cands = [e for e in self.entities if self._matches(e, key)]
+        cands = [e for e in self._by_word.get(key[0], []) if self._matches(e, key)]
         if len(cands) <= 1:
             return cands[0] if cands else None
         if pos is None:
             return None
         # Two people share the word ("Ed Miliband", "David Miliband"): the one mentioned last.
-        best: _Entity | None = None
-        for p, e in self._mentions:
-            if p >= pos:
-                break
-            if e in cands:
-                best = e
-        return best
+        return self._last_before(cands, pos)
 
     @staticmethod
     def _matches(e: _Entity, key: tuple[str, ...]) -> bool:
@@ -676,32 +730,40 @@ class Resolver:
         if canonical is None:
             return
         ent = self._by_name.get(tuple(canonical.lower().split()))
-        if ent is not None and weight == 1 and not ent.evidence:
+        if ent is None or self.in_caption(pos):
+            return
+        if weight == 1 and not ent.evidence:
             return  # a capitalised run nobody introduced as a person ("Moscow Already Kiev")
-        if ent is not None and not self.in_caption(pos):
-            self.timeline.append((pos, ent, weight))
+        bisect.insort(self.timeline, (pos, ent, weight), key=lambda x: x[0])
+
+    def latest(self, pos: int) -> tuple[int, _Entity] | None:
+        """The latest speaker or subject recorded before ``pos``."""
+        i = bisect.bisect_left(self.timeline, pos, key=lambda x: x[0]) - 1
+        return (self.timeline[i][0], self.timeline[i][1]) if i >= 0 else None
 
     def _salient(self, pos: int, kinds: str) -> _Entity | None:
         """The latest speaker or sentence subject before ``pos`` compatible with ``kinds``."""
         want_org = "o" in kinds
         want_person = "m" in kinds or "f" in kinds or "p" in kinds
-        best: tuple[int, _Entity] | None = None
-        for p, e, _w in self.timeline:
-            if p >= pos:
-                continue
-            ok = (e.kind == "organisation" and want_org) or (e.kind == "person" and want_person)
-            if ok and (best is None or p >= best[0]):
-                best = (p, e)
-        if best is not None:
-            return best[1]
+        i = bisect.bisect_left(self.timeline, pos, key=lambda x: x[0]) - 1
+        while i >= 0:
+            e = self.timeline[i][1]
+            if (e.kind == "organisation" and want_org) or (e.kind == "person" and want_person):
+                return e
+            i -= 1
         # Nothing spoke yet: a lone candidate in the article so far is unambiguous.
-        seen = {e.canonical: e for p, e in self._mentions if p < pos}
-        fits = [
-            e
-            for e in seen.values()
-            if (e.kind == "organisation" and want_org) or (e.kind == "person" and want_person and e.evidence)
-        ]
-        return fits[0] if len(fits) == 1 else None
+        fits: set[int] = set()
+        lone: _Entity | None = None
+        i = bisect.bisect_left(self._mentions, pos, key=lambda x: x[0]) - 1
+        while i >= 0:
+            e = self._mentions[i][1]
+            if (e.kind == "organisation" and want_org) or (e.kind == "person" and want_person and e.evidence):
+                fits.add(id(e))
+                lone = e
+                if len(fits) > 1:
+                    return None
+            i -= 1
+        return lone
 
     def resolve(self, m: Mention, pos: int | None = None) -> tuple[str | None, str | None]:
         """(canonical name, role) for a mention at ``pos``; (None, None) when unsupported."""
@@ -715,8 +777,6 @@ class Resolver:
                 return " ".join(name), m.role
         elif m.kind == "pronoun":
             kinds = _rules().pronouns.get(m.text.lower(), "")
-            if m.text.lower() in ("he", "she"):
-                kinds = "mfp"
             ent = self._salient(pos, kinds)
         elif m.kind == "document":
             ent = self._salient(pos, "p")
@@ -731,42 +791,33 @@ class Resolver:
         rules = _rules()
         head = m.head or ""
         if head in rules.org_words and head not in rules.roles:
-            best: _Entity | None = None
-            for p, e in self._mentions:
-                if p >= pos:
-                    break
-                if e.kind == "organisation" and head in (w.lower() for w in e.name):
-                    best = e
-            return best
+            orgs = [e for e in self._by_word.get(head, []) if e.kind == "organisation"]
+            return self._last_before(orgs, pos)
         if m.indefinite:
             return self._cataphor(pos)
         keys = _role_keys(m.words)
         head_keys = _role_keys([head])
         scored: list[tuple[int, int, _Entity]] = []
-        last_seen = {id(e): p for p, e in self._mentions if p < pos}
         for e in self.entities:
-            if e.kind != "person" or id(e) not in last_seen or not e.role_keys:
+            if e.kind != "person" or not (head_keys & e.role_keys):
                 continue
-            if not (head_keys & e.role_keys):
-                continue
-            score = len(keys & e.role_keys)
-            scored.append((score, last_seen[id(e)], e))
+            ps = self._positions.get(id(e), [])
+            i = bisect.bisect_left(ps, pos) - 1
+            if i >= 0:
+                scored.append((len(keys & e.role_keys), ps[i], e))
         if scored:
             scored.sort(key=lambda x: (x[0], x[1]))
             return scored[-1][2]
         # No recorded role matches: a definite descriptor ("the official", "the Chinese foreign
         # minister") is the latest speaker whose recorded role does not contradict it.
-        for p, e, _w in sorted(self.timeline, key=lambda x: -x[0]):
-            if p >= pos or e.kind != "person":
+        i = bisect.bisect_left(self.timeline, pos, key=lambda x: x[0]) - 1
+        while i >= 0:
+            e = self.timeline[i][1]
+            i -= 1
+            if e.kind != "person":
                 continue
-            if (
-                head in _GENERIC_HEADS
-                or not e.role_keys
-                or e.role_keys & head_keys
-                or self._role_agrees(e, keys)
-            ):
-                return e
-            break
+            agrees = not e.role_keys or e.role_keys & head_keys or self._role_agrees(e, keys)
+            return e if head in _GENERIC_HEADS or agrees else None
         return None
 
     @staticmethod
@@ -777,13 +828,15 @@ class Resolver:
     def _cataphor(self, pos: int) -> _Entity | None:
         """ "a senior Russian official said …" — the named person with a role in the next sentence."""
         s = span_index(self.sentences, pos)
-        for nxt in (s, s + 1):
-            if not 0 <= nxt < len(self.sentences):
-                continue
-            a, b = self.sentences[nxt]
-            for p, e in self._mentions:
-                if a <= p < b and p > pos and e.kind == "person" and e.roles:
-                    return e
+        if s < 0:
+            return None
+        end = self.sentences[min(s + 1, len(self.sentences) - 1)][1]
+        i = bisect.bisect_right(self._mentions, pos, key=lambda x: x[0])
+        while i < len(self._mentions) and self._mentions[i][0] < end:
+            e = self._mentions[i][1]
+            if e.kind == "person" and e.roles:
+                return e
+            i += 1
         return None
 
     def people(self) -> list[Person]:

@@ -200,9 +200,8 @@ TagCheck = Callable[[str, int], bool]
 
 
 def _line_col(text: str, pos: int) -> str:
-    line = text.count("\n", 0, pos) + 1
     context = text[max(0, pos - 25) : pos + 25].replace("\n", " ")
-    return f"offset {pos} (line {line}): …{context}…"
+    return f"offset {pos}: …{context}…"
 
 
 class _Pairer:
@@ -241,10 +240,13 @@ class _Pairer:
         prev = self._prev(i)
         return not prev.isspace() and prev not in _OPENING_CONTEXT and prev not in '"“‘«„'
 
-    def _close_unclosed(self, reason: str) -> None:
+    def _close_unclosed(self, reason: str, limit: int | None = None) -> None:
+        """End an open quotation at its sentence end (never past ``limit``, the next mark)."""
         assert self.open_at is not None
         o = self.open_at
         p_end = self.paras[self.para][1] if self.para >= 0 else len(self.text)
+        if limit is not None:
+            p_end = min(p_end, limit)
         s = span_index(self.sentences, o)
         end = self.sentences[s][1] if s >= 0 and self.sentences[s][1] > o + 1 else p_end
         end = min(end, p_end)
@@ -324,7 +326,7 @@ class _Pairer:
             return
         if ch == "\u00ab":
             # «…«…»…» nesting is rare; treat a second « as the start of a new quotation.
-            self._close_unclosed("a new quotation opens before it closes")
+            self._close_unclosed("a new quotation opens before it closes", limit=i)
             self._open(i, para)
             return
         # A straight mark or a left curly mark while a quotation is open.
@@ -339,7 +341,7 @@ class _Pairer:
         if after_punct and self.is_tag is not None and self.is_tag(self.text, i + 1):
             self._close(i)
             return
-        self._close_unclosed("a new quotation opens before it closes")
+        self._close_unclosed("a new quotation opens before it closes", limit=i)
         self._open(i, para)
 
 
