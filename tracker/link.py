@@ -225,14 +225,21 @@ def quote_similarity(a: str, b: str) -> tuple[float, str | None]:
     return r, None
 
 
-def _speakers_clash(p1: int | None, p2: int | None) -> bool:
+def speaker_key(name: str | None) -> str | None:
+    """Last word of a speaker's name, casefolded: "Putin" and "Vladimir Putin" agree even when
+    people resolution kept them apart; "Wang Yi" and "Wang Wenbin" do not."""
+    words = _WORD.findall(name.casefold()) if name else []
+    return words[-1] if words else None
+
+
+def _speakers_clash(p1: str | None, p2: str | None) -> bool:
     return p1 is not None and p2 is not None and p1 != p2
 
 
 def _best_match(
-    norm: str, person: int | None, cands: Iterable[tuple[int, str, int | None]]
+    norm: str, person: str | None, cands: Iterable[tuple[int, str, str | None]]
 ) -> list[tuple[int, float, str]]:
-    """Matches (quote id, score, relation) among candidates (id, normalised text, person)."""
+    """Matches (quote id, score, relation) among candidates (id, normalised text, speaker key)."""
     out = []
     for qid, other, other_person in cands:
         score, rel = quote_similarity(norm, other)
@@ -432,7 +439,8 @@ def link_article(session: Session, article_id: int) -> LinkResult:
 
 def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
     rows = session.execute(
-        select(Quote.id, Quote.text, Quote.person_id)
+        select(Quote.id, Quote.text, Quote.person_id, Person.name)
+        .outerjoin(Person, Person.id == Quote.person_id)
         .outerjoin(QuoteGroupMember, QuoteGroupMember.quote_id == Quote.id)
         .where(Quote.article_id == article_id, QuoteGroupMember.quote_id.is_(None))
         .order_by(Quote.id)
@@ -440,7 +448,8 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
     if not rows:
         return
     published = session.scalar(select(Article.published).where(Article.id == article_id))
-    news = [(qid, normalise_quote(text), person) for qid, text, person in rows]
+    person_of = {qid: person for qid, _, person, _ in rows}
+    news = [(qid, normalise_quote(text), speaker_key(name)) for qid, text, _, name in rows]
     keys = {qid: quote_keys(norm) for qid, norm, _ in news}
     all_keys = set().union(*keys.values())
     postings: dict[int, list[int]] = defaultdict(list)
@@ -450,14 +459,15 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
         ):
             postings[key].append(item)
     cand_ids = {i for k, items in postings.items() if len(items) <= MAX_POSTING for i in items}
-    known: dict[int, tuple[str, int | None, int]] = {}
+    known: dict[int, tuple[str, str | None, int]] = {}
     for chunk in _chunks(sorted(cand_ids), 500):
-        for qid, text, person, gid in session.execute(
-            select(Quote.id, Quote.text, Quote.person_id, QuoteGroupMember.group_id)
+        for qid, text, name, gid in session.execute(
+            select(Quote.id, Quote.text, Person.name, QuoteGroupMember.group_id)
             .join(QuoteGroupMember, QuoteGroupMember.quote_id == Quote.id)
+            .outerjoin(Person, Person.id == Quote.person_id)
             .where(Quote.id.in_(chunk))
         ):
-            known[qid] = (normalise_quote(text), person, gid)
+            known[qid] = (normalise_quote(text), speaker_key(name), gid)
     touched: set[int] = set()
     for qid, norm, person in news:
         res.quotes += 1
@@ -476,7 +486,7 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
             )
             res.quotes_linked += 1
         else:
-            g = QuoteGroup(quote_id=qid, person_id=person, size=1, first_published=published)
+            g = QuoteGroup(quote_id=qid, person_id=person_of[qid], size=1, first_published=published)
             session.add(g)
             session.flush()
             gid = g.id
@@ -493,7 +503,7 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
 
 
 def _merge_quote_groups(
-    session: Session, keep: int, drop: int, known: dict[int, tuple[str, int | None, int]]
+    session: Session, keep: int, drop: int, known: dict[int, tuple[str, str | None, int]]
 ) -> None:
     session.flush()
     session.execute(update(QuoteGroupMember).where(QuoteGroupMember.group_id == drop).values(group_id=keep))
@@ -778,9 +788,9 @@ def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]], chunk
 
 
 def link_quotes_in_memory(
-    quotes: Sequence[tuple[int, str, int | None]],
+    quotes: Sequence[tuple[int, str, str | None]],
 ) -> tuple[list[int], dict[int, tuple[int, float, str]], dict[int, set[int]]]:
-    """Group quotes (id, text, person) given oldest first, exactly as one-by-one linking would.
+    """Group quotes (id, text, speaker name) given oldest first, as one-by-one linking would.
 
     Returns (root of each quote, by index; best earlier match by index; keys by index).
     """
@@ -794,12 +804,13 @@ def link_quotes_in_memory(
 
     postings: dict[int, Any] = {}
     norms: list[str] = []
-    persons: list[int | None] = []
+    persons: list[str | None] = []
     matches: dict[int, tuple[int, float, str]] = {}
     keys_by_idx: dict[int, set[int]] = {}
     for idx, (_qid, text, person) in enumerate(quotes):
         norm = normalise_quote(text)
         norms.append(norm)
+        person = speaker_key(person)
         persons.append(person)
         keys = quote_keys(norm)
         keys_by_idx[idx] = keys
@@ -830,8 +841,9 @@ def link_quotes_in_memory(
 
 def _rebuild_quotes(session: Session, res: LinkResult) -> None:
     rows = session.execute(
-        select(Quote.id, Quote.text, Quote.person_id, Article.published)
+        select(Quote.id, Quote.text, Quote.person_id, Article.published, Person.name)
         .join(Article, Article.id == Quote.article_id)
+        .outerjoin(Person, Person.id == Quote.person_id)
         .order_by(Article.published.asc().nulls_last(), Quote.article_id, Quote.id)
     ).all()
     session.execute(delete(LinkKey).where(LinkKey.kind == "q"))
@@ -840,14 +852,14 @@ def _rebuild_quotes(session: Session, res: LinkResult) -> None:
     session.execute(delete(QuoteGroup))
     if not rows:
         return
-    roots, matches, keys = link_quotes_in_memory([(r[0], r[1], r[2]) for r in rows])
+    roots, matches, keys = link_quotes_in_memory([(r[0], r[1], r[4]) for r in rows])
     members: dict[int, list[int]] = defaultdict(list)
     for idx, root in enumerate(roots):
         members[root].append(idx)
     group_rows = []
     order = sorted(members)
     for root in order:
-        summary = _group_summary([tuple(rows[i]) for i in members[root]])  # type: ignore[misc]
+        summary = _group_summary([tuple(rows[i][:4]) for i in members[root]])  # type: ignore[misc]
         group_rows.append(summary)
     # Insert groups one chunk at a time and read ids back in order (portable RETURNING).
     from sqlalchemy import insert
