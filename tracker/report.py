@@ -118,15 +118,12 @@ def _like(s: str) -> str:
 def _speaker_ids(speaker: str) -> Any:
     from tracker.people import alias_key
 
-    key = alias_key(speaker)
+    conds = [PersonAlias.alias.ilike(_like(speaker), escape="\\")]
+    if key := alias_key(speaker):  # "yury  ushakov" or "Ushakov's" still find the alias
+        conds.append(PersonAlias.alias_key.like(_like(key), escape="\\"))
     return (
         select(PersonAlias.person_id)
-        .where(
-            or_(
-                PersonAlias.alias.ilike(_like(speaker), escape="\\"),
-                PersonAlias.alias_key.like(_like(key), escape="\\"),
-            )
-        )
+        .where(or_(*conds))
         .union(select(Person.id).where(Person.name.ilike(_like(speaker), escape="\\")))
     )
 
@@ -617,7 +614,7 @@ class SQLRefused(Exception):
     """A statement the read-only SQL runner will not run, or one the database refused."""
 
 
-# Introspection pragmas a SQL user may read (never set): what Datasette-style tools ask.
+# Introspection pragmas a SQL user may run: they only read the schema (none can be set).
 READ_PRAGMAS = frozenset(
     {
         "table_info",
@@ -631,8 +628,7 @@ READ_PRAGMAS = frozenset(
         "collation_list",
         "function_list",
         "compile_options",
-        "user_version",
-        "schema_version",
+        "data_version",  # FTS5 reads it internally on every query
     }
 )
 # SQL functions that reach outside the database or the engine's own bookkeeping.
@@ -683,7 +679,7 @@ def _run_sql_sqlite(
                 refused.append(f"the function {arg2}() is not allowed")
                 return sqlite3.SQLITE_DENY
             return sqlite3.SQLITE_OK
-        if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in READ_PRAGMAS and arg2 is None:
+        if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in READ_PRAGMAS:
             return sqlite3.SQLITE_OK
         refused.append(_describe(action, arg1))
         return sqlite3.SQLITE_DENY
@@ -693,23 +689,31 @@ def _run_sql_sqlite(
     def progress() -> int:
         return 1 if time.monotonic() > deadline else 0
 
+    # Connect the virtual tables (FTS5) before the authorizer is on: their constructor
+    # declares a schema, which the authorizer would refuse as a write.
+    for (name,) in raw.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'"
+    ).fetchall():
+        raw.execute(f'SELECT 1 FROM "{name.replace(chr(34), chr(34) * 2)}" LIMIT 0').fetchall()
     raw.set_authorizer(authorizer)
     raw.set_progress_handler(progress, 10_000)
     try:
         cur = raw.cursor()
         try:
             cur.execute(sql)
+            if cur.description is None:
+                raise SQLRefused("only statements that return rows (SELECT, WITH, EXPLAIN) can run here")
             columns = [d[0] for d in cur.description or ()]
             data = cur.fetchmany(limit) if limit is not None else cur.fetchall()
         except sqlite3.ProgrammingError as exc:
             raise SQLRefused(str(exc)) from None
         except sqlite3.Error as exc:
             if refused:
-                raise SQLRefused(f"read-only: {refused[0]} ({exc})") from None
+                raise SQLRefused(f"tracker sql is read-only: {refused[0]}; nothing was changed") from None
             if "interrupted" in str(exc):
                 raise SQLRefused(f"query stopped after {timeout:g}s") from None
             if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
-                raise SQLRefused(f"read-only: {exc}") from None
+                raise SQLRefused(f"tracker sql is read-only: {exc}; nothing was changed") from None
             raise SQLRefused(f"SQL error: {exc}") from None
         finally:
             cur.close()
@@ -719,15 +723,24 @@ def _run_sql_sqlite(
     return columns, [dict(zip(columns, r, strict=True)) for r in data]
 
 
+_ACTIONS = (
+    "CREATE_INDEX CREATE_TABLE CREATE_TEMP_INDEX CREATE_TEMP_TABLE CREATE_TEMP_TRIGGER CREATE_TEMP_VIEW "
+    "CREATE_TRIGGER CREATE_VIEW DELETE DROP_INDEX DROP_TABLE DROP_TEMP_INDEX DROP_TEMP_TABLE "
+    "DROP_TEMP_TRIGGER DROP_TEMP_VIEW DROP_TRIGGER DROP_VIEW INSERT PRAGMA READ SELECT TRANSACTION "
+    "UPDATE ATTACH DETACH ALTER_TABLE REINDEX ANALYZE CREATE_VTABLE DROP_VTABLE FUNCTION SAVEPOINT "
+    "RECURSIVE"
+).split()
+
+
 def _describe(action: int, arg1: str | None) -> str:
     import sqlite3
 
-    names = {v: k for k, v in vars(sqlite3).items() if k.startswith("SQLITE_") and isinstance(v, int)}
-    what = names.get(action, str(action)).removeprefix("SQLITE_").replace("_", " ").lower()
+    names = {getattr(sqlite3, f"SQLITE_{a}"): a for a in _ACTIONS if hasattr(sqlite3, f"SQLITE_{a}")}
+    what = names.get(action, f"action {action}").replace("_", " ")
+    if arg1 in ("sqlite_master", "sqlite_temp_master", "sqlite_schema"):
+        return "changing the schema (CREATE, DROP, ALTER) is not allowed"
     if action == sqlite3.SQLITE_PRAGMA:
-        return f"PRAGMA {arg1} cannot be set or read here"
-    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
-        return f"{what.upper()} is not allowed"
+        return f"PRAGMA {arg1} is not allowed (only reading schema pragmas such as table_info)"
     return f"{what} is not allowed" + (f" ({arg1})" if arg1 else "")
 
 
@@ -746,10 +759,14 @@ def _run_sql_pg(
                 # prepare=True sends Parse/Bind/Execute: one statement only, so "…; COMMIT;
                 # DROP TABLE x" is refused instead of escaping the read-only transaction.
                 cur.execute(sql, prepare=True)  # type: ignore[call-overload]
+                if cur.description is None:
+                    raise SQLRefused("only statements that return rows (SELECT, WITH, EXPLAIN) can run here")
                 columns = [d.name for d in cur.description or ()]
                 data = cur.fetchmany(limit) if limit is not None else cur.fetchall()
             except psycopg.errors.ReadOnlySqlTransaction as exc:
-                raise SQLRefused(f"read-only: {exc.diag.message_primary or exc}") from None
+                raise SQLRefused(
+                    f"tracker sql is read-only: {exc.diag.message_primary or exc}; nothing was changed"
+                ) from None
             except psycopg.errors.QueryCanceled:
                 raise SQLRefused(f"query stopped after {timeout:g}s") from None
             except psycopg.Error as exc:
