@@ -1,0 +1,107 @@
+"""Quote extraction and attribution against hand-written cases in tests/cases/quotes_*.json.
+
+Case shape: {"text", "expect": [{"starts", "kind", "speaker"?, "mention"?, "cue"?, "role"?,
+"closed"?, "exact"?, "contains"?}], "none"?: [fragments no direct/partial quote may start with],
+"warnings"?: minimum number of warnings}. A key left out of an expectation is not checked;
+"speaker": null means the speaker must stay unresolved.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tracker.quotes import Quote, find_quotes, find_quotes_with_warnings
+from tracker.text import normalise
+
+from spans import assert_spans
+
+CASES = sorted(Path(__file__).parent.joinpath("cases").glob("quotes_*.json"))
+SUB_SPANS = (("start", "end", "text"), ("mention_start", "mention_end", "mention"), ("cue_start", "cue_end", "cue"))
+
+
+def _load() -> list[tuple[str, dict]]:
+    out = []
+    for path in CASES:
+        for i, case in enumerate(json.loads(path.read_text(encoding="utf-8"))):
+            out.append((f"{path.stem}[{i}]", case))
+    return out
+
+
+def _starting(quotes: list[Quote], starts: str) -> Quote | None:
+    key = normalise(starts)
+    return next((q for q in quotes if normalise(q.text).startswith(key)), None)
+
+
+@pytest.mark.parametrize(("case_id", "case"), _load(), ids=[c[0] for c in _load()])
+def test_case(case_id: str, case: dict) -> None:
+    text = case["text"]
+    quotes, warnings = find_quotes_with_warnings(text)
+    assert_spans(text, quotes, SUB_SPANS)
+    assert quotes == sorted(quotes, key=lambda q: (q.start, q.end))
+    for exp in case["expect"]:
+        q = _starting(quotes, exp["starts"])
+        assert q is not None, (exp["starts"], [x.text for x in quotes])
+        assert q.kind == exp["kind"], (exp, q)
+        for key in ("speaker", "mention", "cue", "role", "closed"):
+            if key in exp:
+                assert getattr(q, key) == exp[key], (key, exp, q)
+        if exp.get("exact"):
+            assert q.text == exp["starts"]
+        if "contains" in exp:
+            assert exp["contains"] in q.text
+    if not case["expect"]:
+        assert not [q for q in quotes if q.kind in ("direct", "partial")], quotes
+    for frag in case.get("none", []):
+        bad = [q for q in quotes if q.kind != "indirect" and normalise(q.text).startswith(normalise(frag))]
+        assert not bad, bad
+    assert len(warnings) >= case.get("warnings", 0)
+    if case.get("warnings", 0) == 0:
+        assert warnings == [] or case_id.startswith("quotes_broken"), warnings
+
+
+def test_enough_cases() -> None:
+    assert len(_load()) >= 60
+
+
+def test_find_quotes_matches_with_warnings() -> None:
+    text = "“Rates will stay high,” said Jerome Powell."
+    assert find_quotes(text) == find_quotes_with_warnings(text)[0]
+
+
+def test_warning_is_readable_and_names_the_offset() -> None:
+    text = "Governor Gavin Newsom said: \"We will not back down.\n\nOther news followed."
+    _, warnings = find_quotes_with_warnings(text)
+    assert len(warnings) == 1 and "unclosed" in warnings[0] and "offset 28" in warnings[0]
+
+
+def test_unclosed_mark_does_not_lose_the_rest_of_the_article() -> None:
+    text = (
+        "Minister Anna Berg said: “We will act.\n\n"
+        "“Costs are rising,” said Berg. “We must respond,” she added.\n\n"
+        "Analyst Tom Reed said: “The plan is sound.”"
+    )
+    quotes = find_quotes(text)
+    found = {q.text.split(",")[0].rstrip(".”") for q in quotes if q.kind == "direct"}
+    assert {"We will act", "Costs are rising", "We must respond", "The plan is sound"} <= found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\n  ",
+        "“",
+        "”",
+        '"' * 5000,
+        "“" * 3000 + "he said" + "”" * 3000,
+        "‘'’«»„" * 2000,
+        "said said said, he said: " * 500,
+        "\u0000\ud7ff\ufeff é 語 \U0001f600 “x” — said Ä." * 100,
+    ],
+)
+def test_hostile_input_never_raises(text: str) -> None:
+    quotes, _ = find_quotes_with_warnings(text)
+    assert_spans(text, quotes, SUB_SPANS)
