@@ -783,8 +783,10 @@ def _chunks(items: Sequence[Any], n: int) -> Iterable[Sequence[Any]]:
 def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]], chunk: int = 20_000) -> None:
     from sqlalchemy import insert
 
+    # Core insert on the table: the ORM bulk path costs ~3x more per row at this volume.
+    conn = session.connection()
     for part in _chunks(rows, chunk):
-        session.execute(insert(model), list(part))
+        conn.execute(insert(model.__table__), list(part))
 
 
 def link_quotes_in_memory(
