@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from tracker.resolve import (
     Mention,
@@ -117,13 +118,29 @@ def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, in
             if m is not None and m.start == toks[k].start:
                 return m, v, n
             return None
+        if toks[v].text == "." and toks[v - 1].low in _TITLE_DOTS:
+            continue  # "Dr. Amina Yusuf"
         if toks[v].text in '.;!?"\u201c\u201d':
             return None
+        if toks[v].is_word and toks[v].low in _np_words():
+            continue  # "the prime minister, Keir Starmer, said", "a senior EU official said"
         if toks[v].is_word and toks[v].text.islower() and v - k > 1 and toks[v - 1].text != ",":
             # a lowercase word that is not a verb ends a short mention, unless inside an appositive
             if not _in_appositive(toks, k, v):
                 return None
     return None
+
+
+_TITLE_DOTS = frozenset("mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr".split())
+
+
+@lru_cache(maxsize=1)
+def _np_words() -> frozenset[str]:
+    """Lowercase words that can sit inside a speaker's noun phrase (roles, titles, modifiers)."""
+    from tracker.resolve import _ADJ_OK, _rules
+
+    r = _rules()
+    return r.roles | r.titles | r.modifiers | r.org_words | _ADJ_OK
 
 
 def _in_appositive(toks: list[Token], k: int, v: int) -> bool:
@@ -238,7 +255,11 @@ class _Extractor:
             # a speech tag sits right before the mark; the window keeps long lines linear
             lo = max(s_start, prev_close + 1, self.paras[para][0] if para >= 0 else 0, p.open - _WINDOW)
             before = self._outside(lo, p.open)
+            if before and before[-1].text in ".!?\u2026":
+                before = []  # "… said Viktor Orban.“Brussels …": a new sentence typed without a space
             close_at = p.close if p.close is not None else p.end
+            close_para = span_index(self.paras, close_at)
+            para_end = self.paras[close_para][1] if close_para >= 0 else len(text)
             nxt_open = self.pairs[idx + 1].open if idx + 1 < len(self.pairs) else len(text)
             after = self._outside(close_at + 1, min(para_end, nxt_open, close_at + 400))
             prev_close = close_at

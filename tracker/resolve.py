@@ -238,6 +238,12 @@ def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
         or words[i].low in _CAP_STOP
     ):
         i += 1
+    # "Bank of England Governor Andrew Bailey", "Health Secretary Wes Streeting": the name is
+    # what follows the last title word.
+    for k in range(len(words) - 2, i - 1, -1):
+        if words[k].low.rstrip(".") in rules.titles and words[k].is_cap:
+            i = k + 1
+            break
     return words[:i], words[i:]
 
 
@@ -256,9 +262,13 @@ def _phrase_tokens(tokens: list[Token], lo: int, hi: int) -> tuple[int, int]:
             or low in rules.roles
             or low in rules.titles
             or low in rules.modifiers
+            or low in rules.org_words
             or low in _PARTICLES
         ):
             i -= 1
+            continue
+        if low in ("of", "for") and i - 2 >= lo and tokens[i - 2].is_cap and tokens[i].is_cap:
+            i -= 1  # "Bank of England Governor …", "Ministry of Defence"
             continue
         if t.is_word and t.low in _DETERMINERS:
             i -= 1
@@ -297,7 +307,11 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
     caps = [t for t in body if t.is_cap]
     # Name words are the trailing capitalised run after titles/modifiers.
     j = len(body)
-    while j > 0 and (body[j - 1].is_cap or body[j - 1].low in _PARTICLES):
+    while j > 0 and (
+        body[j - 1].is_cap
+        or body[j - 1].low in _PARTICLES
+        or (body[j - 1].low in ("of", "for") and j >= 2 and body[j - 2].low in rules.org_words)
+    ):
         j -= 1
     run = body[j:]
     role_words, name_words = _split_role(run) if run else ([], [])
@@ -374,8 +388,15 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
         t = tokens[i]
         low = t.low.rstrip(".")
         if t.is_word and (
-            t.is_cap or low in rules.roles or low in rules.titles or low in rules.modifiers or low in _ADJ_OK
+            t.is_cap
+            or low in rules.roles
+            or low in rules.titles
+            or low in rules.modifiers
+            or low in _ADJ_OK
+            or low in rules.org_words
         ):
+            i += 1
+        elif low in ("of", "for") and i > k and tokens[i - 1].is_cap and i + 1 < n and tokens[i + 1].is_cap:
             i += 1
         elif (
             t.text == "."
@@ -541,6 +562,13 @@ class Resolver:
                 while j < n and (
                     (toks[j].is_word and toks[j].is_cap)
                     or (toks[j].low in _PARTICLES and j + 1 < n and toks[j + 1].is_cap)
+                    or (
+                        toks[j].low in ("of", "for")
+                        and j > i
+                        and toks[j - 1].low in _rules().org_words
+                        and j + 1 < n
+                        and toks[j + 1].is_cap
+                    )
                     or (toks[j].text == "." and j > i and toks[j - 1].low in _TITLE_ABBREVIATIONS)
                 ):
                     j += 1
@@ -552,7 +580,12 @@ class Resolver:
                 while (
                     lo > 0
                     and toks[lo - 1].is_word
-                    and (toks[lo - 1].low in _rules().roles or toks[lo - 1].low in _ADJ_OK)
+                    and (
+                        toks[lo - 1].low in _rules().roles
+                        or toks[lo - 1].low in _ADJ_OK
+                        or (lo < i and toks[lo - 1].low in _rules().modifiers)
+                        or (lo < i and toks[lo - 1].is_cap and toks[lo - 1].low not in _CAP_STOP)
+                    )
                 ):
                     lo -= 1
                 m = _make_mention(text, toks, lo, j)
@@ -792,7 +825,7 @@ class Resolver:
         head = m.head or ""
         if head in rules.org_words and head not in rules.roles:
             orgs = [e for e in self._by_word.get(head, []) if e.kind == "organisation"]
-            return self._last_before(orgs, pos)
+            return self._last_before(orgs, max(pos, m.end))
         if m.indefinite:
             return self._cataphor(pos)
         keys = _role_keys(m.words)

@@ -1,0 +1,28 @@
+"""Within-article resolution: people_in() names, aliases, roles; captions and quotes excluded."""
+
+from __future__ import annotations
+
+from tracker.resolve import people_in
+
+ARTICLE = (
+    "Russian President Vladimir Putin spoke with Chinese leader Xi Jinping on Monday, Kremlin aide "
+    "Yury Ushakov said. Putin congratulated Xi Jinpingon the anniversary.\n\n"
+    "Putin and Xi pose in Samarkand. (Photo by Alexandr Demyanchuk/SPUTNIK/AFP)\n\n"
+    "“Antonio Guterres has our support,” Ushakov said. Konstantin Kosachev, deputy chairman of the "
+    "Federation Council, said ties were strong."
+)
+
+
+def test_people_names_roles_and_aliases() -> None:
+    people = {p.name: p for p in people_in(ARTICLE)}
+    assert people["Yury Ushakov"].role == "Kremlin aide"
+    assert people["Konstantin Kosachev"].role == "deputy chairman of the Federation Council"
+    assert people["Vladimir Putin"].role == "Russian President"
+    assert "Putin" in people["Vladimir Putin"].aliases
+
+
+def test_quoted_and_caption_names_are_not_people() -> None:
+    names = {p.name for p in people_in(ARTICLE)}
+    assert "Antonio Guterres" not in names
+    assert "Alexandr Demyanchuk" not in names
+    assert "Xi Jinpingon" not in names

@@ -1,0 +1,55 @@
+"""Sentence/paragraph bounds, quote-mark pairing and normalise()."""
+
+from __future__ import annotations
+
+from tracker.text import normalise, pair_quote_marks, paragraph_spans, sentence_spans
+
+
+def test_sentence_spans_respect_abbreviations_and_initials() -> None:
+    text = "Mr. Smith met Gov. A.Yu. Vorobyov in the U.S. on Monday. They talked. “Fine.” He left."
+    got = [text[a:b] for a, b in sentence_spans(text)]
+    assert got == [
+        "Mr. Smith met Gov. A.Yu. Vorobyov in the U.S. on Monday.",
+        "They talked.",
+        "“Fine.”",
+        "He left.",
+    ]
+
+
+def test_paragraphs_split_on_blank_lines() -> None:
+    text = "\n\n  One. Two.\n\nThree.\n  \nFour."
+    assert [text[a:b] for a, b in paragraph_spans(text)] == ["One. Two.", "Three.", "Four."]
+
+
+def test_left_mark_used_as_closer() -> None:
+    text = "“It was useful, “he said. Then “more” came."
+    pairs, warnings = pair_quote_marks(text, is_tag=lambda t, i: t[i:].startswith("he said"))
+    assert [text[p.start : p.end] for p in pairs] == ["It was useful,", "more"] and warnings == []
+
+
+def test_unclosed_mark_ends_with_its_sentence_and_warns() -> None:
+    text = "He said: “We will go. Then he left. “Next,” she said."
+    pairs, warnings = pair_quote_marks(text)
+    assert [text[p.start : p.end] for p in pairs] == ["We will go.", "Next,"]
+    assert len(warnings) == 1 and "unclosed" in warnings[0]
+
+
+def test_multi_paragraph_quotation_is_one() -> None:
+    text = "“First part.\n\n“Second part,” he said."
+    pairs, _ = pair_quote_marks(text)
+    assert len(pairs) == 1 and text[pairs[0].start : pairs[0].end].endswith("Second part,")
+
+
+def test_guillemets_and_nested_singles() -> None:
+    text = "«Le ‘vrai’ test», dit-il. “The ‘real’ test,” he said."
+    pairs, _ = pair_quote_marks(text)
+    assert [text[p.start : p.end] for p in pairs] == ["Le ‘vrai’ test", "The ‘real’ test,"]
+
+
+def test_apostrophes_are_not_quotes() -> None:
+    pairs, _ = pair_quote_marks("Biden’s plan and the players’ union don’t agree.")
+    assert pairs == []
+
+
+def test_normalise() -> None:
+    assert normalise("  “Hello”\u00a0 ‘World’ ") == "\"hello\" 'world'"
