@@ -65,6 +65,7 @@ NEAR_TOLERANCE = 0.05
 # ("50 billion" might be 48 or 52), so the half-step is capped at this share of the value.
 ROUNDING_CAP = 0.05
 MAX_NUMBER_CHARS = 40  # longer digit runs are IDs or noise, not figures
+HEDGE_WINDOW = 24  # longest hedge ("slightly more than") plus spacing; bounds the backward search
 _SP = r"[^\S\n]"  # horizontal whitespace (incl. no-break and thin spaces)
 
 
@@ -158,27 +159,51 @@ _MONTH_TITLE = _alt([m.title() for m in _MONTHS] + [m.title() + "." for m in _MO
 _WORDNUM = _alt([w for w in _NUMBER_WORDS if w not in _FRACTIONS] + ["hundred"])
 _FRAC = _alt(list(_FRACTIONS))
 
-_NUMBER_RE = re.compile(
-    rf"""
-    (?<![\w.,:/])                          # not glued to a word, decimal, time or fraction
-    (?P<digits>
-        [0-9]{{1,3}}(?P<sep>[,.\u00a0\u202f\u2009 ])[0-9]{{3}}(?:(?P=sep)[0-9]{{3}})*(?![0-9])
-            (?:[.,][0-9]+)?
+# Scanning is split for speed: digits with a charset-prefixed regex (sre skips non-digits in C),
+# number words by str.find on an ASCII-lowered copy, then an anchored match at each candidate.
+_DIGITS_RE = re.compile(
+    r"""(?=[0-9]|\.[0-9])
+        (?:[0-9]{1,3}(?P<sep>[,.\u00a0\u202f\u2009 ])[0-9]{3}(?:(?P=sep)[0-9]{3})*(?![0-9])(?:[.,][0-9]+)?
       | [0-9]+(?:[.,][0-9]+)?
-      | \.[0-9]+
-    )
-    | (?<![\w-])(?P<words>
-        (?:an?[ ](?=(?:dozen|hundred|half|quarter|third)\b))?(?:{_WORDNUM}|{_FRAC})
-        (?:(?:[ -]|[ ]and[ ](?:an?[ ])?)(?:{_WORDNUM}|{_FRAC}))*
-      | an?(?=[ ](?:thousand|million|billion|trillion)\b)
-      )(?!\w)
-    | (?<![\w-])(?P<vague>
-        (?:dozens|scores|hundreds|thousands|millions|billions|trillions|tens)
-        (?:[ ]of[ ](?:thousands|millions|billions))?
-      )[ ]of(?=[ ])
-    """,
+      | \.[0-9]+)""",
+    re.VERBOSE,
+)
+_WORDS_RE = re.compile(
+    rf"""(?:an?[ ](?=(?:dozen|hundred|half|quarter|third)\b))?(?:{_WORDNUM}|{_FRAC})
+        (?:(?:[ -]|[ ]and[ ](?:an?[ ])?)(?:{_WORDNUM}|{_FRAC}))*(?!\w)
+      | an?(?=[ ](?:thousand|million|billion|trillion)\b)""",
     re.VERBOSE | re.IGNORECASE,
 )
+_VAGUE_RE = re.compile(
+    r"""(?P<vague>(?:dozens|scores|hundreds|thousands|millions|billions|trillions|tens)
+        (?:[ ]of[ ](?:thousands|millions|billions))?)[ ]of(?=[ ])""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_WORD_KEYS = tuple(sorted({w for w in _NUMBER_WORDS} | {"hundred"}))
+_A_KEYS = (
+    "a dozen",
+    "a hundred",
+    "a half",
+    "a quarter",
+    "a third",
+    "a thousand",
+    "a million",
+    "a billion",
+    "a trillion",
+    "an ",
+)
+_VAGUE_KEYS = (
+    "dozens of",
+    "scores of",
+    "hundreds of",
+    "thousands of",
+    "millions of",
+    "billions of",
+    "trillions of",
+    "tens of",
+)
+_PUNCT = ".,;:!?\"'()[]“”‘’«»"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _SCALE_RE = re.compile(
     rf"""(?P<sp>{_SP}*)(?P<a>(?:a|an|of{_SP}+a){_SP}+)?(?P<scale>{_alt(list(_SCALES))})(?![A-Za-z])""",
     re.VERBOSE | re.IGNORECASE,
@@ -265,7 +290,12 @@ _CAP_OK = frozenset(
     | {h.split()[-1] for h in _HEDGE_BEFORE}
 )
 _WORD_RE = re.compile(r"""[A-Za-z](?:[\w'’&]|\.(?=\w))*(?:-[A-Za-z0-9][\w'’]*)*|[^\w\s]""")
-_ENTITY_RE = re.compile(rf"""(?<![\w])(?:{_alt(list(_ENTITY_OF))})(?![\w])""")
+_CAP_RE = re.compile(r"[A-Z][A-Za-z0-9+]*")
+_ENTITY_FIRST: dict[str, list[str]] = {}
+for _s in sorted(_ENTITY_OF, key=len, reverse=True):
+    _first = _CAP_RE.match(_s)
+    if _first:
+        _ENTITY_FIRST.setdefault(_first.group(0), []).append(_s)
 
 _ORD = "first|second|third|fourth|1st|2nd|3rd|4th"
 _NUMW = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
@@ -289,11 +319,9 @@ _PERIOD_RE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
-_TARGET_RE = re.compile(
-    rf"""(?<![\w])(?:{_alt(_PERIODS["targets"]["cues"])})(?![\w])|\bby[ ](?:the[ ]end[ ]of[ ])?{_YEAR}""",
-    re.IGNORECASE,
-)
-_ANAPHORA_RE = re.compile(r"""\A\s*(?:This|That|It|The figure|That figure|This figure|Which)\b""")
+_CUES = frozenset(c.lower() for c in _PERIODS["targets"]["cues"])
+_CUE_FIRST = frozenset(c.split()[0] for c in _CUES)
+_ANAPHORA_RE = re.compile(r"""\s*(?:This|That|It|The figure|That figure|This figure|Which)\b""")
 
 
 # ---------------------------------------------------------------------------------------
@@ -326,8 +354,8 @@ def _half_step(digits: str, value: float) -> float:
 
 
 def _parse_digits(m: re.Match[str], euro: bool) -> _Num | None:
-    raw = m.group("digits")
-    start = m.start("digits")
+    raw = m.group(0)
+    start = m.start()
     if len(raw) > MAX_NUMBER_CHARS:
         return None
     sep = m.group("sep")
@@ -414,16 +442,44 @@ class _Term:
     end: int = 0
 
 
+_NEXT_TOKEN_RE = re.compile(
+    r"""(?:[^\S\n]{0,2}|-)(?P<tok>[^\s0-9,;:!?()\[\]"“”‘’'-][^\s,;:!?()\[\]"“”‘’']*)"""
+)
+_UNIT_FIRST = frozenset({u.split()[0].lower() for u in _SUFFIX} | {u.split()[0].lower() for u in _SUFFIX_CS})
+_SCALE_FIRST = frozenset(_SCALES) | {"a", "an", "of"}
+
+
+def _next_token(text: str, pos: int) -> str:
+    """The next word after ``pos`` (lowercased, trailing full stop dropped): a cheap gate
+    that spares the long unit and scale alternations after most numbers."""
+    t = _NEXT_TOKEN_RE.match(text, pos)
+    if not t:
+        return ""
+    tok = t.group("tok").lower()
+    return tok if tok in _UNIT_FIRST or tok in _SCALE_FIRST else tok.rstrip(".")
+
+
+def _unit_at(text: str, pos: int) -> re.Match[str] | None:
+    tok = _next_token(text, pos)
+    if not tok or (tok not in _UNIT_FIRST and not _UNIT_PREFIX_OK.match(tok)):
+        return None
+    return _UNIT_RE.match(text, pos)
+
+
+# Tokens glued to a unit symbol ("%)", "m3-a-day") still reach the full regex.
+_UNIT_PREFIX_OK = re.compile(r"[%°º³²]|m[3³]|km[2²]|b/d|bbl|bcm|mb/d|kb/d")
+
+
 def _read_after(text: str, term: _Term, has_prefix: bool) -> None:
     """Scale word then unit after the number; fills term in place."""
     pos = term.num.end
     term.end = pos
     if not has_prefix:
-        u = _UNIT_RE.match(text, pos)
+        u = _unit_at(text, pos)
         if u and not (u.group("sp") == "-" and not u.group("unit")[0].isalpha()):
             _set_unit(term, u)
             return
-    s = _SCALE_RE.match(text, pos)
+    s = _SCALE_RE.match(text, pos) if _next_token(text, pos) in _SCALE_FIRST else None
     if s:
         word = s.group("scale").lower()
         attached_ok = not s.group("sp") and not s.group("a")
@@ -438,7 +494,7 @@ def _read_after(text: str, term: _Term, has_prefix: bool) -> None:
                 term.scale *= _SCALES[s2.group("scale").lower()]
                 term.scale_end = term.end = pos = s2.end()
     if not has_prefix:
-        u = _UNIT_RE.match(text, pos)
+        u = _unit_at(text, pos) if pos != term.num.end else None
         if u and u.group("sp") != "-":
             _set_unit(term, u)
         elif term.num.value < 1 and term.scale == 1 and (o := _OF_A_RE.match(text, pos)):
@@ -460,7 +516,8 @@ def _set_unit(term: _Term, u: re.Match[str]) -> None:
 
 def _read_count(text: str, term: _Term) -> None:
     pos = term.end
-    c = _COUNT_RE.match(text, pos)
+    ahead = [w.strip(_PUNCT) for w in text[pos : pos + 60].split()[:3]]
+    c = _COUNT_RE.match(text, pos) if any(w in _COUNT_NOUNS for w in ahead) else None
     if c and not any(w in _NOT_ADJECTIVES for w in c.group("adj").split()):
         noun = c.group("noun")
     elif term.num.value == int(term.num.value) and term.num.value >= 2:
@@ -519,7 +576,7 @@ _NOT_COUNTS = frozenset(_lines("not_count_nouns.txt"))
 def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
     """Context that makes a number a date, ordinal, reference or part of a name."""
     s, e = num.start, num.end
-    before = text[max(0, s - 40) : s]
+    before = text[max(0, s - 24) : s]
     after = text[e : e + 20]
     if _NOT_FIGURE_AFTER_RE.match(after):
         return True
@@ -539,11 +596,14 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
     return False
 
 
-def _make_term(text: str, m: re.Match[str], euro: bool) -> _Num | None:
-    if m.group("digits") is not None:
-        return _parse_digits(m, euro)
-    if m.group("words") is not None:
-        return _parse_words(m.group("words"), *m.span("words"))
+def _number_at(text: str, pos: int, euro: bool) -> _Num | None:
+    """The number written at ``pos`` (digits or words), if any."""
+    d = _DIGITS_RE.match(text, pos)
+    if d:
+        return _parse_digits(d, euro)
+    w = _WORDS_RE.match(text, pos)
+    if w:
+        return _parse_words(w.group(0), w.start(), w.end())
     return None
 
 
@@ -607,20 +667,49 @@ _PERIOD_WORDS_BEFORE_RE = re.compile(
 )
 
 
-def _scan(text: str) -> list[_Raw]:
+def _lower(text: str) -> str:
+    """Lowercased copy with the same offsets (str.lower can lengthen a few non-ASCII letters)."""
+    low = text.lower()
+    return low if len(low) == len(text) else text.translate(_ASCII_LOWER)
+
+
+def _word_candidates(low: str) -> list[tuple[int, str]]:
+    """Start offsets of number words and vague amounts, found with str.find (fast in C)."""
+    found: list[tuple[int, str]] = []
+    # A number word followed by punctuation has no unit after it, so whole tokens suffice.
+    present = set(low.replace("-", " ").replace("(", " ").replace("“", " ").replace('"', " ").split())
+    for keys, kind in ((_WORD_KEYS, "w"), (_A_KEYS, "w"), (_VAGUE_KEYS, "v")):
+        for key in keys:
+            if key.split()[-1 if kind == "w" else 0] not in present:
+                continue
+            i = low.find(key)
+            while i >= 0:
+                if i == 0 or not (low[i - 1].isalnum() or low[i - 1] == "-"):
+                    found.append((i, kind))
+                i = low.find(key, i + 1)
+    return found
+
+
+def _scan(text: str, low: str) -> list[_Raw]:
     euro = _euro_style(text)
+    cands: list[tuple[int, str]] = [(m.start(), "d") for m in _DIGITS_RE.finditer(text)]
+    cands += _word_candidates(low)
+    cands.sort()
     out: list[_Raw] = []
     last_end = 0
-    for m in _NUMBER_RE.finditer(text):
-        if m.start() < last_end:
+    for pos, kind in cands:
+        if pos < last_end:
             continue
-        if m.group("vague") is not None:
-            raw = _vague(text, m)
-            if raw:
-                out.append(raw)
-                last_end = raw.end
-            continue
-        raw = _quantity(text, m, euro, last_end)
+        raw: _Raw | None = None
+        if kind == "v":
+            v = _VAGUE_RE.match(text, pos)
+            raw = _vague(text, v) if v else None
+        elif kind == "d":
+            prev = text[pos - 1] if pos else " "
+            if not (prev.isalnum() or prev in "_.,:/"):
+                raw = _quantity(text, pos, euro, last_end)
+        else:
+            raw = _quantity(text, pos, euro, last_end)
         if raw:
             out.append(raw)
             last_end = raw.end
@@ -658,8 +747,8 @@ def _vague(text: str, m: re.Match[str]) -> _Raw | None:
     )
 
 
-def _quantity(text: str, m: re.Match[str], euro: bool, last_end: int) -> _Raw | None:
-    num = _make_term(text, m, euro)
+def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
+    num = _number_at(text, pos, euro)
     if num is None:
         return None
     pre = _prefix_before(text, num.start)
@@ -681,8 +770,7 @@ def _quantity(text: str, m: re.Match[str], euro: bool, last_end: int) -> _Raw | 
     last = term
     r = _RANGE_RE.match(text, term.end) if term.unit is None or term.unit.kind != "count" else None
     if r:
-        m2 = _NUMBER_RE.match(text, r.end())
-        num2 = _make_term(text, m2, euro) if m2 and m2.group("vague") is None else None
+        num2 = _number_at(text, r.end(), euro)
         if num2 is not None:
             term2 = _Term(num2)
             has_pre2 = bool(r.group("cur")) or pre is not None
@@ -753,12 +841,13 @@ def _quantity(text: str, m: re.Match[str], euro: bool, last_end: int) -> _Raw | 
             canonical = f"{canonical}/{_PER[p.group('per').lower()]}"
             end = p.end()
     if hedge is None:
-        hb = _HEDGE_BEFORE_RE.search(text[max(0, start - 40) : start])
+        hb = _HEDGE_BEFORE_RE.search(text[max(0, start - HEDGE_WINDOW) : start])
         if hb and unit.kind == "duration" and hb.group("hedge").lower() in ("over", "under"):
             hb = None  # "over ten years" is a span of time, not "more than"
         if hb:
             hedge = _HEDGE_BEFORE[hb.group("hedge").lower()]
-            hedge_span = (max(0, start - 40) + hb.start("hedge"), max(0, start - 40) + hb.end("hedge"))
+            base = max(0, start - HEDGE_WINDOW)
+            hedge_span = (base + hb.start("hedge"), base + hb.end("hedge"))
             start = hedge_span[0]
         else:
             ha = _HEDGE_AFTER_RE.match(text, end)
@@ -904,19 +993,93 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
     return _Period(m.start(), m.end(), p.label, p.first, p.last, target)
 
 
-def _periods(text: str, lo: int, hi: int, published: dt.date | None, claims: list[_Raw]) -> list[_Period]:
+_PERIOD_KEYS = (
+    "last ",
+    "this ",
+    "next ",
+    "current ",
+    "previous ",
+    "coming ",
+    "first ",
+    "second ",
+    "third ",
+    "fourth ",
+    "1st ",
+    "2nd ",
+    "3rd ",
+    "4th ",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "h1",
+    "h2",
+    "fy",
+    "fiscal",
+    "by ",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+)  # the first letters of every alternative of _PERIOD_RE, so it is only tried where it can match
+_YEAR_FIND_RE = re.compile(r"[12][09][0-9][0-9]")
+
+
+def _periods(
+    text: str, low: str, lo: int, hi: int, published: dt.date | None, claims: list[_Raw]
+) -> list[_Period]:
+    starts = {m.start() for m in _YEAR_FIND_RE.finditer(text, lo, hi)}
+    for key in _PERIOD_KEYS:
+        i = low.find(key, lo, hi)
+        while i >= 0:
+            starts.add(i)
+            i = low.find(key, i + 1, hi)
     out = []
-    for m in _PERIOD_RE.finditer(text, lo, hi):
-        if any(c.start <= m.start() < c.end for c in claims):
+    end = -1
+    for pos in sorted(starts):
+        if pos < end or (pos and text[pos - 1].isalnum()):
             continue
+        m = _PERIOD_RE.match(text, pos, hi)
+        if not m or any(c.start <= m.start() < c.end for c in claims):
+            continue
+        end = m.end()
         p = _resolve(m, published)
         if p is not None:
             out.append(p)
     return out
 
 
-def _entities(sentence: str) -> tuple[str, ...]:
-    return tuple(sorted({_ENTITY_OF[m.group(0)] for m in _ENTITY_RE.finditer(sentence)}))
+def _entity_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """Gazetteer names in text[lo:hi]: capitalised tokens looked up by their first word."""
+    out: list[tuple[int, int, str]] = []
+    end = -1
+    for m in _CAP_RE.finditer(text, lo, hi):
+        pos = m.start()
+        if pos < end or (pos and (text[pos - 1].isalnum() or text[pos - 1] == "_")):
+            continue
+        for surface in _ENTITY_FIRST.get(m.group(0), ()):
+            stop = pos + len(surface)
+            if (
+                stop <= hi
+                and text.startswith(surface, pos)
+                and not (stop < len(text) and _is_word(text[stop]))
+            ):
+                out.append((pos, stop, _ENTITY_OF[surface]))
+                end = stop
+                break
+    return out
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def _is_entity_word(w: str) -> bool:
@@ -948,22 +1111,14 @@ _PREPS = frozenset({"between", "with", "to", "from", "via", "through", "in", "in
 _OBJECT_RE = re.compile(rf"{_SP}*(?:of|in|worth{_SP}+of){_SP}+")
 
 
-def _skip_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Entity names and period expressions: not part of a metric, but they may sit inside one."""
-    spans = [m.span() for m in _ENTITY_RE.finditer(text, lo, hi)]
-    spans += [m.span() for m in _PERIOD_RE.finditer(text, lo, hi)]
-    return spans
-
-
 def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
     return any(s <= a and b <= e for s, e in spans)
 
 
-def _metric_left(text: str, lo: int, start: int) -> tuple[list[str], int, int]:
+def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) -> tuple[list[str], int, int]:
     """Noun phrase before the figure, after a connector ("bilateral trade of", "exports rose")."""
     base = max(lo, start - 160)
     toks = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text, base, start)]
-    skip = _skip_spans(text, base, start)
     stripped = False
     for _ in range(3):  # "hit a record", "rose 5% to"
         low = [t[0].lower() for t in toks]
@@ -1005,13 +1160,12 @@ def _metric_left(text: str, lo: int, start: int) -> tuple[list[str], int, int]:
 _CONNECTORS = frozenset(_METRICS["connectors"]["words"])
 
 
-def _metric_right(text: str, end: int, hi: int) -> tuple[list[str], int, int]:
+def _metric_right(text: str, end: int, hi: int, skip: list[tuple[int, int]]) -> tuple[list[str], int, int]:
     """What follows "of"/"in" after the figure ("50 bcm of gas", "$5 billion in new debt")."""
     o = _OBJECT_RE.match(text, end, hi)
     if not o:
         return [], -1, -1
     stop = min(hi, o.end() + 80)
-    skip = _skip_spans(text, o.end(), stop)
     words: list[tuple[str, int, int]] = []
     for m in _WORD_RE.finditer(text, o.end(), stop):
         w = m.group(0)
@@ -1074,10 +1228,15 @@ def _verb_before(text: str, lo: int, start: int) -> str | None:
 
 
 def _metric(
-    text: str, raw: _Raw, lo: int, hi: int, prev: tuple[_Raw, str | None] | None
+    text: str,
+    raw: _Raw,
+    lo: int,
+    hi: int,
+    prev: tuple[_Raw, str | None] | None,
+    skip: list[tuple[int, int]],
 ) -> tuple[str | None, int | None, int | None]:
-    lwords, ls, le = _metric_left(text, lo, raw.start)
-    rwords, rs, re_ = _metric_right(text, raw.end, hi) if raw.kind != "count" else ([], -1, -1)
+    lwords, ls, le = _metric_left(text, lo, raw.start, skip)
+    rwords, rs, re_ = _metric_right(text, raw.end, hi, skip) if raw.kind != "count" else ([], -1, -1)
     if raw.kind == "count" and not lwords:
         return _singular(raw.surface_unit.lower()), raw.unit_span[0], raw.unit_span[1]
     if not lwords and not rwords and prev is not None:
@@ -1109,11 +1268,23 @@ def _metric(
     return None, None, None
 
 
+def _cue_before(low: str, lo: int, start: int) -> bool:
+    """A target/forecast cue ("plans to", "expected to", "will") earlier in the sentence."""
+    words = [w.strip(_PUNCT) for w in low[lo:start].split()]
+    for i, w in enumerate(words):
+        if w in _CUE_FIRST:
+            for n in (3, 2, 1):
+                if " ".join(words[i : i + n]) in _CUES:
+                    return True
+    return False
+
+
 def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
     """Figures in ``text`` as claims sorted by start; see the module docstring."""
     if not text:
         return []
-    raws = _scan(text)
+    low = _lower(text)
+    raws = _scan(text, low)
     if not raws:
         return []
     out: list[Claim] = []
@@ -1127,20 +1298,24 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
             i += 1
         if not mine:
             continue
-        periods = _periods(text, lo, hi, published, mine)
-        cues = [m.start() for m in _TARGET_RE.finditer(text, lo, hi)]
-        sentence = text[lo:hi]
-        entities = _entities(sentence)
-        inherit = not periods and _ANAPHORA_RE.match(sentence) is not None
+        periods = _periods(text, low, lo, hi, published, mine)
+        found = _entity_spans(text, lo, hi)
+        entities = tuple(sorted({e[2] for e in found}))
+        skip = [(a, b) for a, b, _ in found] + [(p.start, p.end) for p in periods]
+        inherit = not periods and _ANAPHORA_RE.match(text, lo, hi) is not None
         prev: tuple[_Raw, str | None] | None = None
         for raw in mine:
             period: _Period | None = None
             if periods:
                 period = min(periods, key=lambda p: (max(p.start - raw.end, raw.start - p.end, 0), -p.start))
-            target = any(c < raw.start for c in cues) or (period is not None and period.target)
+            target = (
+                _cue_before(low, lo, raw.start)
+                or (period is not None and period.target)
+                or any(p.target and p.end <= raw.start for p in periods)
+            )
             if inherit:
                 period, target = prev_period[0], prev_period[1] or target
-            metric, ms, me = _metric(text, raw, lo, hi, prev)
+            metric, ms, me = _metric(text, raw, lo, hi, prev, skip)
             prev = (raw, metric)
             prev_period = (period, target)
             hs, he = raw.hedge_span or (None, None)
