@@ -140,7 +140,7 @@ def build(db: str, size: int, seed: int = 7) -> dict[str, object]:
                     else:
                         surface = f"${round(src_number):d} billion"
                         planted_agree.append((int(src["id"]), cid))  # type: ignore[call-overload]
-                    number = float(surface.strip("$ billion"))
+                    number = float(surface.removeprefix("$").removesuffix(" billion"))
                 else:
                     c1, c2 = rng.sample(countries, 2)
                     year = rng.randint(2000, 2024)
@@ -271,7 +271,8 @@ def main() -> None:
         wrong += ahi < blo or bhi < alo
     planted = {frozenset(p) for p in pc}  # type: ignore[union-attr]
     print(
-        f"planted agreements: grouped {grouped / max(len(pa), 1):.3f}; judged conflicting by mistake {wrong:,}"
+        f"planted agreements: grouped {grouped / max(len(pa), 1):.3f}; "
+        f"judged conflicting by mistake {wrong:,}"
     )  # type: ignore[arg-type]
     with Session() as s:
         by_flag: dict[int, list[int]] = {}
