@@ -78,20 +78,36 @@ def expected_texts(records: Sequence[dict[str, str]]) -> set[str]:
     return {normalise_newlines(r["text"]) for r in records}
 
 
+_EXPECTED: dict[str, tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]] = {}
+
+
+def _expected(text: str, published: Any, body_start: int, sha: str) -> tuple[list, list]:  # type: ignore[type-arg]
+    """Quote and claim spans the pure extractor finds (cached per text: it is deterministic)."""
+    from tracker.pipeline import analyse
+
+    if sha not in _EXPECTED:
+        an = analyse(text, published, body_start)
+        _EXPECTED[sha] = (
+            sorted((q.start, q.end, q.text) for q in an.quotes),
+            sorted((c.start, c.end, c.surface) for c in an.claims),
+        )
+    return _EXPECTED[sha]
+
+
 def check_database(db_url: str) -> dict[str, int]:
     """Assert every stored article is complete and consistent; return row counts.
 
     For each article: no duplicate text; its quotes and claims are exactly the ones
     ``analyse()`` finds in the stored text (same spans, same count — so nothing is
     half-written); every span indexes the stored text; nothing points at a missing
-    article. On SQLite also ``PRAGMA integrity_check`` and, when the full-text index
-    exists, that it holds exactly the stored quotes.
+    article. Links: every quote belongs to exactly one quote group, every groupable
+    claim to one claim group, and group sizes equal their members. On SQLite also
+    ``PRAGMA integrity_check`` and that the full-text index holds exactly the quotes.
     """
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, inspect, select, text
 
     from tracker.db import connect, session_factory
     from tracker.models import Article, Claim, Quote
-    from tracker.pipeline import analyse
 
     engine = connect(db_url)
     try:
@@ -103,38 +119,100 @@ def check_database(db_url: str) -> dict[str, int]:
                 select(Article.sha256, func.count()).group_by(Article.sha256).having(func.count() > 1)
             ).all()
             assert dup == [], f"duplicate articles: {dup}"
-            quotes: dict[int, list[Quote]] = {}
-            for q in s.scalars(select(Quote)):
-                quotes.setdefault(q.article_id, []).append(q)
-            claims: dict[int, list[Claim]] = {}
-            for c in s.scalars(select(Claim)):
-                claims.setdefault(c.article_id, []).append(c)
-            articles = {a.id: a for a in s.scalars(select(Article))}
-            orphans = (set(quotes) | set(claims)) - set(articles)
+            quotes: dict[int, list[tuple[int, int, str]]] = {}
+            for aid, st, en, tx in s.execute(
+                select(Quote.article_id, Quote.start_char, Quote.end_char, Quote.text)
+            ):
+                quotes.setdefault(aid, []).append((st, en, tx))
+            claims: dict[int, list[tuple[int, int, str]]] = {}
+            for aid, st, en, tx in s.execute(
+                select(Claim.article_id, Claim.start_char, Claim.end_char, Claim.surface)
+            ):
+                claims.setdefault(aid, []).append((st, en, tx))
+            articles = s.execute(
+                select(
+                    Article.id,
+                    Article.text,
+                    Article.published,
+                    Article.body_start,
+                    Article.sha256,
+                    Article.location,
+                )
+            ).all()
+            orphans = (set(quotes) | set(claims)) - {a.id for a in articles}
             assert not orphans, f"quotes/claims of missing articles {sorted(orphans)}"
             n_quotes = n_claims = 0
-            for a in articles.values():
-                an = analyse(a.text, a.published, a.body_start)
-                got_q = sorted((q.start_char, q.end_char, q.text) for q in quotes.get(a.id, []))
-                want_q = sorted((q.start, q.end, q.text) for q in an.quotes)
-                assert got_q == want_q, f"article {a.id} ({a.location}): quotes differ from analyse()"
-                got_c = sorted((c.start_char, c.end_char, c.surface) for c in claims.get(a.id, []))
-                want_c = sorted((c.start, c.end, c.surface) for c in an.claims)
-                assert got_c == want_c, f"article {a.id} ({a.location}): claims differ from analyse()"
+            for a in articles:
+                want_q, want_c = _expected(a.text, a.published, a.body_start, a.sha256)
+                got_q = sorted(quotes.get(a.id, []))
+                got_c = sorted(claims.get(a.id, []))
+                assert got_q == want_q, _diff(a, "quotes", got_q, want_q)
+                assert got_c == want_c, _diff(a, "claims", got_c, want_c)
                 for st, en, surf in got_q + got_c:
                     assert a.text[st:en] == surf
                 n_quotes += len(got_q)
                 n_claims += len(got_c)
-            if engine.dialect.name == "sqlite":
-                has_fts = s.execute(
-                    text("SELECT count(*) FROM sqlite_master WHERE name = 'quotes_fts'")
-                ).scalar()
-                if has_fts:
-                    indexed = s.execute(text("SELECT count(*) FROM quotes_fts_docsize")).scalar()
-                    assert indexed == n_quotes, f"full-text index holds {indexed} quotes, table {n_quotes}"
+            tables = set(inspect(s.connection()).get_table_names())
+            if "quote_group_members" in tables:
+                _check_links(s)
+            if engine.dialect.name == "sqlite" and "quotes_fts" in tables:
+                indexed = s.execute(text("SELECT count(*) FROM quotes_fts_docsize")).scalar()
+                assert indexed == n_quotes, f"full-text index holds {indexed} quotes, table {n_quotes}"
             return {"articles": len(articles), "quotes": n_quotes, "claims": n_claims}
     finally:
         engine.dispose()
+
+
+def _diff(a: Any, kind: str, got: list, want: list) -> str:  # type: ignore[type-arg]
+    missing = sorted(set(want) - set(got))[:5]
+    extra = sorted(set(got) - set(want))[:5]
+    return (
+        f"article {a.id} ({a.location}): stored {kind} differ from analyse(): "
+        f"{len(got)} stored, {len(want)} expected; missing {missing}; unexpected {extra}"
+    )
+
+
+def _check_links(s: Any) -> None:
+    from sqlalchemy import text
+
+    unlinked = s.execute(
+        text(
+            "SELECT count(*) FROM quotes q LEFT JOIN quote_group_members m ON m.quote_id = q.id "
+            "WHERE m.quote_id IS NULL"
+        )
+    ).scalar()
+    assert unlinked == 0, f"{unlinked} quotes belong to no quote group (linking half-done)"
+    bad_q = s.execute(
+        text(
+            "SELECT g.id, g.size, count(m.quote_id) FROM quote_groups g "
+            "LEFT JOIN quote_group_members m ON m.group_id = g.id GROUP BY g.id, g.size "
+            "HAVING g.size <> count(m.quote_id)"
+        )
+    ).all()
+    assert bad_q == [], f"quote groups whose size is not their member count: {bad_q[:5]}"
+    ungrouped = s.execute(
+        text(
+            "SELECT count(*) FROM claims c LEFT JOIN claim_group_members m ON m.claim_id = c.id "
+            "WHERE m.claim_id IS NULL AND c.value IS NOT NULL AND c.metric IS NOT NULL "
+            "AND c.metric <> '' AND c.period_start IS NOT NULL AND c.period_end IS NOT NULL"
+        )
+    ).scalar()
+    assert ungrouped == 0, f"{ungrouped} groupable claims belong to no claim group"
+    bad_c = s.execute(
+        text(
+            "SELECT g.id, g.size, count(m.claim_id) FROM claim_groups g "
+            "LEFT JOIN claim_group_members m ON m.group_id = g.id GROUP BY g.id, g.size "
+            "HAVING g.size <> count(m.claim_id)"
+        )
+    ).all()
+    assert bad_c == [], f"claim groups whose size is not their member count: {bad_c[:5]}"
+    flagless = s.execute(
+        text(
+            "SELECT count(*) FROM claim_groups g LEFT JOIN flags f ON f.group_id = g.id "
+            "WHERE g.verdict = 'conflict' AND f.id IS NULL"
+        )
+    ).scalar()
+    assert flagless == 0, f"{flagless} conflicting claim groups have no flag"
 
 
 def stored_texts(db_url: str) -> list[str]:
