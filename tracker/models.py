@@ -229,6 +229,20 @@ class Claim(Base):
     is_target: Mapped[bool] = mapped_column(
         Boolean, default=False, comment="True for targets and forecasts, which are not actuals."
     )
+    value_start: Mapped[int | None] = mapped_column(Integer, comment="Offset of the number as written.")
+    value_end: Mapped[int | None] = mapped_column(Integer, comment="End offset of the number.")
+    unit_start: Mapped[int | None] = mapped_column(Integer, comment="Offset of the unit as written.")
+    unit_end: Mapped[int | None] = mapped_column(Integer, comment="End offset of the unit.")
+    hedge_start: Mapped[int | None] = mapped_column(Integer, comment="Offset of the hedge ('nearly').")
+    hedge_end: Mapped[int | None] = mapped_column(Integer, comment="End offset of the hedge.")
+    metric_start: Mapped[int | None] = mapped_column(
+        Integer, comment="Offset of the phrase the metric was normalised from."
+    )
+    metric_end: Mapped[int | None] = mapped_column(Integer, comment="End offset of the metric phrase.")
+    scale: Mapped[float | None] = mapped_column(Float, comment="Scale word multiplier (1e9).")
+    surface_unit: Mapped[str | None] = mapped_column(
+        String(60), comment="Unit as written ('cubic meters', 'tonnes'), before normalisation."
+    )
 
     article: Mapped[Article] = relationship(back_populates="claims")
     person: Mapped[Person | None] = relationship()

@@ -403,6 +403,16 @@ def store(session: Session, art: ArticleText, analysis: Analysis) -> tuple[int, 
                 "period_start": c.period_start,
                 "period_end": c.period_end,
                 "is_target": c.is_target,
+                "value_start": c.value_start,
+                "value_end": c.value_end,
+                "unit_start": c.unit_start,
+                "unit_end": c.unit_end,
+                "hedge_start": c.hedge_start,
+                "hedge_end": c.hedge_end,
+                "metric_start": c.metric_start,
+                "metric_end": c.metric_end,
+                "scale": c.scale,
+                "surface_unit": c.surface_unit,
             }
             for c, qi in zip(analysis.claims, analysis.claim_quote, strict=True)
         ]
