@@ -22,20 +22,76 @@ import warnings
 from tracker.claims import find_claims
 
 SUBJECTS = [
-    "Bilateral trade between Russia and China", "Gazprom's gas exports to Europe", "The company's net profit",
-    "Retail sales", "Grain shipments from Black Sea ports", "Oil output in Saudi Arabia", "Foreign direct investment",
-    "The budget deficit", "Coal imports by India", "Car sales in Germany", "Steel production", "Revenue",
-    "Industrial output", "LNG exports", "The trade surplus", "Spending on infrastructure", "Wheat exports",
-    "Consumer prices", "Unemployment", "The central bank's reserves",
+    "Bilateral trade between Russia and China",
+    "Gazprom's gas exports to Europe",
+    "The company's net profit",
+    "Retail sales",
+    "Grain shipments from Black Sea ports",
+    "Oil output in Saudi Arabia",
+    "Foreign direct investment",
+    "The budget deficit",
+    "Coal imports by India",
+    "Car sales in Germany",
+    "Steel production",
+    "Revenue",
+    "Industrial output",
+    "LNG exports",
+    "The trade surplus",
+    "Spending on infrastructure",
+    "Wheat exports",
+    "Consumer prices",
+    "Unemployment",
+    "The central bank's reserves",
 ]
-VERBS = ["rose to", "fell to", "reached", "totalled", "stood at", "climbed to", "dropped to", "hit", "amounted to"]
+VERBS = [
+    "rose to",
+    "fell to",
+    "reached",
+    "totalled",
+    "stood at",
+    "climbed to",
+    "dropped to",
+    "hit",
+    "amounted to",
+]
 CHANGE = ["rose", "fell", "grew", "declined", "jumped", "slipped"]
-HEDGES = ["", "", "", "nearly ", "about ", "more than ", "almost ", "around ", "up to ", "some ", "at least ",
-          "roughly ", "less than ", "just over "]
-PERIODS = ["in 2022", "last year", "in the first 11 months of 2023", "in January-April", "in Q1 2023",
-           "in the third quarter", "this year", "by 2025", "in March", "a year earlier", ""]
-SOURCES = ["the ministry said", "customs data showed", "Interfax reported", "according to Reuters calculations",
-           "the company said in a statement", "officials said on Tuesday"]
+HEDGES = [
+    "",
+    "",
+    "",
+    "nearly ",
+    "about ",
+    "more than ",
+    "almost ",
+    "around ",
+    "up to ",
+    "some ",
+    "at least ",
+    "roughly ",
+    "less than ",
+    "just over ",
+]
+PERIODS = [
+    "in 2022",
+    "last year",
+    "in the first 11 months of 2023",
+    "in January-April",
+    "in Q1 2023",
+    "in the third quarter",
+    "this year",
+    "by 2025",
+    "in March",
+    "a year earlier",
+    "",
+]
+SOURCES = [
+    "the ministry said",
+    "customs data showed",
+    "Interfax reported",
+    "according to Reuters calculations",
+    "the company said in a statement",
+    "officials said on Tuesday",
+]
 
 
 def _money(rng: random.Random) -> str:
@@ -45,7 +101,9 @@ def _money(rng: random.Random) -> str:
     if form == 0:
         return f"${v} {scale}" if scale not in ("bn", "m") else f"${v}{scale}"
     if form == 1:
-        return f"{v} {rng.choice(['million', 'billion'])} {rng.choice(['dollars', 'euros', 'rubles', 'yuan'])}"
+        return (
+            f"{v} {rng.choice(['million', 'billion'])} {rng.choice(['dollars', 'euros', 'rubles', 'yuan'])}"
+        )
     if form == 2:
         return f"USD {v} {rng.choice(['million', 'billion'])}"
     if form == 3:
@@ -56,11 +114,26 @@ def _money(rng: random.Random) -> str:
 
 
 def _physical(rng: random.Random) -> str:
-    v = rng.choice([round(rng.uniform(1, 999), 1), rng.randint(2, 950), f"{rng.randint(1, 99)},{rng.randint(100, 999)}"])
-    unit = rng.choice([
-        "million tonnes", "thousand tons", "billion cubic meters", "bcm", "million barrels per day", "bpd",
-        "barrels", "metric tons", "MW", "TWh", "hectares", "kilometres", "million cubic metres",
-    ])
+    v = rng.choice(
+        [round(rng.uniform(1, 999), 1), rng.randint(2, 950), f"{rng.randint(1, 99)},{rng.randint(100, 999)}"]
+    )
+    unit = rng.choice(
+        [
+            "million tonnes",
+            "thousand tons",
+            "billion cubic meters",
+            "bcm",
+            "million barrels per day",
+            "bpd",
+            "barrels",
+            "metric tons",
+            "MW",
+            "TWh",
+            "hectares",
+            "kilometres",
+            "million cubic metres",
+        ]
+    )
     return f"{v} {unit}"
 
 
@@ -79,15 +152,22 @@ def sentence(rng: random.Random) -> str:
     elif kind == 1:
         s = f"{subj} {rng.choice(CHANGE)} {_percent(rng)} to {rng.choice(HEDGES)}{_physical(rng)} {period}."
     elif kind == 2:
-        s = (f"The plant, which employs {rng.randint(2, 30)},{rng.randint(100, 999)} workers, plans to reach "
-             f"{_physical(rng)} by {rng.randint(2024, 2030)}, {src}.")
+        s = (
+            f"The plant, which employs {rng.randint(2, 30)},{rng.randint(100, 999)} workers, plans to reach "
+            f"{_physical(rng)} by {rng.randint(2024, 2030)}, {src}."
+        )
     elif kind == 3:
-        s = (f"On {rng.randint(1, 28)} {rng.choice(['March', 'June', 'September'])} {rng.randint(2015, 2023)}, "
-             f"the {rng.randint(2, 90)}th session of the forum marked the "
-             f"{rng.choice(['20th', '73rd', '5th'])} anniversary of the Power of Siberia 2 talks.")
+        s = (
+            f"On {rng.randint(1, 28)} {rng.choice(['March', 'June', 'September'])} "
+            f"{rng.randint(2015, 2023)}, "
+            f"the {rng.randint(2, 90)}th session of the forum marked the "
+            f"{rng.choice(['20th', '73rd', '5th'])} anniversary of the Power of Siberia 2 talks."
+        )
     else:
-        s = (f"{subj} {rng.choice(CHANGE)} {_percent(rng)} {period}, while analysts expect "
-             f"{rng.randint(2, 30)}-{rng.randint(31, 60)} billion dollars of new projects, {src}.")
+        s = (
+            f"{subj} {rng.choice(CHANGE)} {_percent(rng)} {period}, while analysts expect "
+            f"{rng.randint(2, 30)}-{rng.randint(31, 60)} billion dollars of new projects, {src}."
+        )
     return " ".join(s.split()).replace(" ,", ",").replace(" .", ".")
 
 
@@ -96,7 +176,10 @@ GOLD: list[tuple[str, list[tuple[float, str]]]] = [
     ("Bilateral trade reached nearly $108 billion last year.", [(108e9, "USD")]),
     ("The company will deliver up to 50 billion cubic meters of gas to China.", [(50e9, "m3")]),
     ("We sent about 90 thousand tons of agricultural products to China.", [(90e3, "t")]),
-    ("By 2024 it plans to reach 283.5 thousand tons. This is $576 million.", [(283.5e3, "t"), (576e6, "USD")]),
+    (
+        "By 2024 it plans to reach 283.5 thousand tons. This is $576 million.",
+        [(283.5e3, "t"), (576e6, "USD")],
+    ),
     ("The meeting ended after 4.5 hours.", [(4.5, "h")]),
     ("Exports rose 5.2% to 10.5 million barrels per day in March.", [(5.2, "%"), (10.5e6, "bbl/d")]),
     ("The treaty, signed in 2005, marks its 20th anniversary on June 28.", []),
@@ -137,14 +220,38 @@ GOLD: list[tuple[str, list[tuple[float, str]]]] = [
 
 # quantulum3 unit names → our canonical units, with the factor to base units.
 Q_UNITS: dict[str, tuple[str, float]] = {
-    "dollar": ("USD", 1), "united states dollar": ("USD", 1), "euro": ("EUR", 1), "pound sterling": ("GBP", 1),
-    "russian ruble": ("RUB", 1), "ruble": ("RUB", 1), "renminbi": ("CNY", 1), "yuan": ("CNY", 1),
-    "japanese yen": ("JPY", 1), "yen": ("JPY", 1), "cubic metre": ("m3", 1), "cubic meter": ("m3", 1),
-    "tonne": ("t", 1), "ton": ("t", 1), "short ton": ("t", 1), "metric ton": ("t", 1), "barrel": ("bbl", 1),
-    "barrel per day": ("bbl/d", 1), "percentage": ("%", 1), "percentage point": ("pp", 1),
-    "basis point": ("pp", 0.01), "hour": ("h", 1), "day": ("d", 1), "month": ("month", 1), "year": ("year", 1),
-    "megawatt": ("W", 1e6), "terawatt hour": ("Wh", 1e12), "hectare": ("ha", 1), "kilometre": ("m", 1000),
-    "kilometer": ("m", 1000), "dollar per barrel": ("USD/bbl", 1), "week": ("week", 1),
+    "dollar": ("USD", 1),
+    "united states dollar": ("USD", 1),
+    "euro": ("EUR", 1),
+    "pound sterling": ("GBP", 1),
+    "russian ruble": ("RUB", 1),
+    "ruble": ("RUB", 1),
+    "renminbi": ("CNY", 1),
+    "yuan": ("CNY", 1),
+    "japanese yen": ("JPY", 1),
+    "yen": ("JPY", 1),
+    "cubic metre": ("m3", 1),
+    "cubic meter": ("m3", 1),
+    "tonne": ("t", 1),
+    "ton": ("t", 1),
+    "short ton": ("t", 1),
+    "metric ton": ("t", 1),
+    "barrel": ("bbl", 1),
+    "barrel per day": ("bbl/d", 1),
+    "percentage": ("%", 1),
+    "percentage point": ("pp", 1),
+    "basis point": ("pp", 0.01),
+    "hour": ("h", 1),
+    "day": ("d", 1),
+    "month": ("month", 1),
+    "year": ("year", 1),
+    "megawatt": ("W", 1e6),
+    "terawatt hour": ("Wh", 1e12),
+    "hectare": ("ha", 1),
+    "kilometre": ("m", 1000),
+    "kilometer": ("m", 1000),
+    "dollar per barrel": ("USD/bbl", 1),
+    "week": ("week", 1),
 }
 
 
@@ -195,10 +302,12 @@ def main() -> None:
                 articles.append(cur)
                 cur = ""
         per_article = []
+        cpu0 = time.process_time()
         for a in articles:
             t0 = time.perf_counter()
             find_claims(a, pub)
             per_article.append(time.perf_counter() - t0)
+        cpu_per_article = (time.process_time() - cpu0) / max(1, len(articles))
 
         ours_tally = [0, 0, 0]
         q_tally = [0, 0, 0]
@@ -220,17 +329,25 @@ def main() -> None:
                 for i, x in enumerate(_agree(pred, gold)):
                     tally[i] += x
 
-    print(f"corpus: {len(sentences)} synthetic sentences (seed {args.seed}), {len(articles)} articles of ~4 KB")
+    print(
+        f"corpus: {len(sentences)} synthetic sentences (seed {args.seed}), {len(articles)} articles of ~4 KB"
+    )
     print(f"find_claims      : {len(sentences) / ours:10.0f} sentences/s  ({n_ours} claims)")
     print(f"quantulum3.parse : {len(sentences) / theirs:10.0f} sentences/s  ({n_q} quantities)")
     print(f"speed ratio      : {theirs / ours:10.1f}x faster than quantulum3")
     med = statistics.median(per_article) * 1000
     p95 = sorted(per_article)[int(0.95 * (len(per_article) - 1))] * 1000
-    print(f"per 4 KB article : median {med:.2f} ms, p95 {p95:.2f} ms ({1000 / med:.0f} articles/s on one core)")
-    print(f"hand-labelled set: {len(GOLD)} sentences, {sum(len(g) for _, g in GOLD)} gold figures (value+unit)")
+    print(
+        f"per 4 KB article : median {med:.2f} ms, p95 {p95:.2f} ms ({1000 / med:.0f} articles/s on one core)"
+    )
+    print(
+        f"hand-labelled set: {len(GOLD)} sentences, {sum(len(g) for _, g in GOLD)} gold figures (value+unit)"
+    )
     for name, t in (("find_claims", ours_tally), ("quantulum3", q_tally)):
         p, r, f = _prf(*t)
-        print(f"  {name:<11}: precision {p:.2f}  recall {r:.2f}  F1 {f:.2f}  ({t[0]} right of {t[1]} predicted)")
+        print(
+            f"  {name:<11}: precision {p:.2f}  recall {r:.2f}  F1 {f:.2f}  ({t[0]} right of {t[1]} predicted)"
+        )
 
 
 if __name__ == "__main__":

@@ -221,11 +221,12 @@ _COUNT_RE = re.compile(
     rf"""(?P<adj>(?:{_SP}+[a-z][a-z'-]*){{0,2}}?){_SP}+(?P<noun>{_alt(list(_COUNT_NOUNS))})(?![A-Za-z-])"""
 )
 _PLURAL_RE = re.compile(rf"""{_SP}+(?P<noun>[a-z]{{3,}}s)(?![A-Za-z'’-])""")
+_HEDGE_LAST = frozenset(h.split()[-1] for h in _HEDGE_BEFORE)
 _HEDGE_BEFORE_RE = re.compile(rf"""(?<![\w])(?P<hedge>{_alt(list(_HEDGE_BEFORE))}){_SP}*\Z""", re.IGNORECASE)
 _HEDGE_AFTER_RE = re.compile(rf"""{_SP}*(?P<hedge>{_alt(list(_HEDGE_AFTER))})(?![A-Za-z])""", re.IGNORECASE)
 _RANGE_RE = re.compile(
     rf"""(?P<sep>{_SP}*(?:-|–|—){_SP}*|{_SP}+(?:to|and|or){_SP}+)
-    (?P<cur>(?:{_alt(list(_PREFIX))}){_SP}?)?(?=[0-9])""",
+    (?P<cur>(?:{_alt(list(_PREFIX))}){_SP}?)?(?=[0-9]|(?:{_WORDNUM})\b)""",
     re.VERBOSE | re.IGNORECASE,
 )
 _BETWEEN_RE = re.compile(rf"""(?<![\w])(?P<w>between|from){_SP}+\Z""", re.IGNORECASE)
@@ -337,11 +338,18 @@ class _Num:
     is_plain_int: bool  # digits only, no separator or decimal: could be a year
 
 
+_DECIMAL_COMMA_RE = re.compile(r"[0-9],[0-9]{1,2}(?![0-9])")
+_THOUSANDS_COMMA_RE = re.compile(r"[0-9],[0-9]{3}(?![0-9])")
+_AMBIGUOUS_RE = re.compile(r"^[0-9]{1,3}\.[0-9]{3}(?![0-9])|,(?![0-9]{3})")
+_TAIL_RE = re.compile(r"[.,][0-9]+\Z")
+_NOT_DIGIT_RE = re.compile(r"[^0-9]")
+
+
 def _euro_style(text: str) -> bool:
     """True when the text writes decimals with commas ("3,5 %") and never "1,234"."""
-    return bool(re.search(r"[0-9],[0-9]{1,2}(?![0-9])", text)) and not re.search(
-        r"[0-9],[0-9]{3}(?![0-9])", text
-    )
+    if "," not in text:
+        return False
+    return bool(_DECIMAL_COMMA_RE.search(text)) and not _THOUSANDS_COMMA_RE.search(text)
 
 
 def _half_step(digits: str, value: float) -> float:
@@ -358,9 +366,12 @@ def _parse_digits(m: re.Match[str], euro: bool) -> _Num | None:
     start = m.start()
     if len(raw) > MAX_NUMBER_CHARS:
         return None
+    if raw.isdigit():  # the common case: no separator, no decimal
+        value = float(raw)
+        return _Num(value, _half_step(raw, value), start, start + len(raw), True)
     sep = m.group("sep")
     body, tail = raw, ""
-    t = re.search(r"[.,][0-9]+\Z", raw)
+    t = _TAIL_RE.search(raw)
     if sep and t and raw[t.start()] != sep:
         body, tail = raw[: t.start()], raw[t.start() + 1 :]
     if sep == "." and not euro and body.count(".") == 1:
@@ -369,7 +380,7 @@ def _parse_digits(m: re.Match[str], euro: bool) -> _Num | None:
         body, tail, sep = body, "", None
         raw = body
     if sep:
-        digits = re.sub(r"[^0-9]", "", body) + ("." + tail if tail else "")
+        digits = _NOT_DIGIT_RE.sub("", body) + ("." + tail if tail else "")
     elif "," in raw:
         if euro:
             digits = raw.replace(",", ".")
@@ -573,6 +584,13 @@ _OF_A_RE = re.compile(rf"{_SP}+of{_SP}+(?:an?{_SP}+)?")
 _NOT_COUNTS = frozenset(_lines("not_count_nouns.txt"))
 
 
+_REF_WORDS = frozenset(
+    "no nos nr number page pages p pp pg chapter article art section sec para paragraph clause item fig "
+    "figure table vol rule step phase stage grade category model version room gate platform seat flight "
+    "route highway lane line tel phone fax ext code".split()
+)
+
+
 def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
     """Context that makes a number a date, ordinal, reference or part of a name."""
     s, e = num.start, num.end
@@ -584,11 +602,18 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
         return False
     if before.endswith("-") and len(before) > 1 and before[-2].isalpha():
         return True  # COVID-19, Su-35
-    if _DATE_BEFORE_RE.search(before) or _DATE_AFTER_RE.match(after):
+    if _DATE_AFTER_RE.match(after):
         return True
-    if _REF_BEFORE_RE.search(before):
+    words = before.split()
+    if not words:
+        return False
+    # The backward searches below are long alternations; the previous word gates them.
+    last = words[-1]
+    if (last[0].isupper() or last[0].isdigit()) and _DATE_BEFORE_RE.search(before):
         return True
-    w = _CAP_WORD_BEFORE_RE.search(before)
+    if (last.rstrip(".").lower() in _REF_WORDS or last[-1] in "#№") and _REF_BEFORE_RE.search(before):
+        return True
+    w = _CAP_WORD_BEFORE_RE.search(before) if last[0].isupper() else None
     if w and w.group("w")[0].isupper() and w.group("w").lower() not in _CAP_OK:
         # A capitalised word right before a number names it (Boeing 737, Power of Siberia 2,
         # Resolution 2231) unless it is a hedge or function word ("Some 500 workers").
@@ -690,9 +715,17 @@ def _word_candidates(low: str) -> list[tuple[int, str]]:
     return found
 
 
+# "the three months to September", "the 12 months ended March 31": a period, not a duration.
+_PERIOD_AFTER_RE = re.compile(
+    r"[^\S\n]+(?:to|ended|ending|through|until)[^\S\n]+(?:the[^\S\n]+end[^\S\n]+of[^\S\n]+)?[A-Z0-9]"
+)
+
+
 def _scan(text: str, low: str) -> list[_Raw]:
-    euro = _euro_style(text)
-    cands: list[tuple[int, str]] = [(m.start(), "d") for m in _DIGITS_RE.finditer(text)]
+    digit_matches = list(_DIGITS_RE.finditer(text))
+    # Only "1.234" and "3,5" are ambiguous; scan the whole text for its style only then.
+    euro = any(_AMBIGUOUS_RE.search(m.group(0)) for m in digit_matches) and _euro_style(text)
+    cands: list[tuple[int, str]] = [(m.start(), "d") for m in digit_matches]
     cands += _word_candidates(low)
     cands.sort()
     out: list[_Raw] = []
@@ -826,7 +859,9 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
     is_year = num.is_plain_int and len(text[num.start : num.end]) == 4 and 1800 <= num.value <= 2100
     if is_year and pre is None and term.scale == 1 and unit.kind in ("count", "duration"):
         return None
-    if unit.kind == "duration" and _PERIOD_WORDS_BEFORE_RE.search(text[max(0, start - 20) : start]):
+    if unit.kind == "duration" and (
+        _PERIOD_WORDS_BEFORE_RE.search(text[max(0, start - 20) : start]) or _PERIOD_AFTER_RE.match(text, end)
+    ):
         return None
     if (
         unit.kind == "duration"
@@ -841,7 +876,10 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
             canonical = f"{canonical}/{_PER[p.group('per').lower()]}"
             end = p.end()
     if hedge is None:
-        hb = _HEDGE_BEFORE_RE.search(text[max(0, start - HEDGE_WINDOW) : start])
+        window = text[max(0, start - HEDGE_WINDOW) : start]
+        tail = window.split()[-1:] or [""]
+        gate = tail[0].lower() in _HEDGE_LAST or window.endswith("~")
+        hb = _HEDGE_BEFORE_RE.search(window) if gate else None
         if hb and unit.kind == "duration" and hb.group("hedge").lower() in ("over", "under"):
             hb = None  # "over ten years" is a span of time, not "more than"
         if hb:
@@ -1030,6 +1068,7 @@ _PERIOD_KEYS = (
     "nov",
     "dec",
 )  # the first letters of every alternative of _PERIOD_RE, so it is only tried where it can match
+_EVENT_VERBS = ("founded", "established", "born", "built", "created", "signed", "launched", "opened", "since")
 _YEAR_FIND_RE = re.compile(r"[12][09][0-9][0-9]")
 
 
@@ -1050,6 +1089,8 @@ def _periods(
         m = _PERIOD_RE.match(text, pos, hi)
         if not m or any(c.start <= m.start() < c.end for c in claims):
             continue
+        if any(v in low[max(lo, pos - 18) : pos] for v in _EVENT_VERBS):
+            continue  # "founded in 1998" dates an event, not the figure
         end = m.end()
         p = _resolve(m, published)
         if p is not None:
@@ -1130,13 +1171,16 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
         else:
             break
     if not stripped:
-        return [], -1, -1
+        # No connector: only "its dividend 4%", "the index 2%" — a short noun after a determiner.
+        if len(toks) < 2 or toks[-2][0].lower() not in _DETERMINERS or toks[-1][0].lower() in _BOUNDARY:
+            return [], -1, -1
     chunk: list[tuple[str, int, int]] = []
     seen_skip = False
     for tok in reversed(toks):
         w = tok[0]
         lw = w.lower()
-        if _inside(skip, tok[1], tok[2]) or _is_entity_word(w):
+        name = w[0].isupper() and tok[1] > lo and lw not in _SYNONYMS  # "XYZ Corp" mid-sentence
+        if _inside(skip, tok[1], tok[2]) or _is_entity_word(w) or name:
             seen_skip = True
             chunk.insert(0, (w, tok[1], tok[2], True))  # type: ignore[arg-type]
             continue
@@ -1158,13 +1202,42 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
 
 
 _CONNECTORS = frozenset(_METRICS["connectors"]["words"])
+# Words that may sit between two figures of one metric ("fell 47% year-on-year to 425.6 billion
+# roubles ($5.2 billion)").
+_GAP_WORDS = frozenset(
+    {w for c in _CONNECTORS for w in c.split()}
+    | {
+        "and",
+        "or",
+        "from",
+        "up",
+        "down",
+        "compared",
+        "with",
+        "against",
+        "versus",
+        "year-on-year",
+        "y/y",
+        "yoy",
+        "on-year",
+        "month-on-month",
+        "quarter-on-quarter",
+        "a",
+        "an",
+        "about",
+        "while",
+    }
+)
+_DETERMINERS = frozenset({"its", "their", "the", "his", "her", "our", "this", "that"})
 
 
-def _metric_right(text: str, end: int, hi: int, skip: list[tuple[int, int]]) -> tuple[list[str], int, int]:
+def _metric_right(
+    text: str, end: int, hi: int, skip: list[tuple[int, int]], money: bool
+) -> tuple[list[str], int, int]:
     """What follows "of"/"in" after the figure ("50 bcm of gas", "$5 billion in new debt")."""
     o = _OBJECT_RE.match(text, end, hi)
-    if not o:
-        return [], -1, -1
+    if not o or (not money and o.group(0).strip() == "in"):
+        return [], -1, -1  # "in" names a metric only after money ("$5 billion in loans")
     stop = min(hi, o.end() + 80)
     words: list[tuple[str, int, int]] = []
     for m in _WORD_RE.finditer(text, o.end(), stop):
@@ -1236,24 +1309,14 @@ def _metric(
     skip: list[tuple[int, int]],
 ) -> tuple[str | None, int | None, int | None]:
     lwords, ls, le = _metric_left(text, lo, raw.start, skip)
-    rwords, rs, re_ = _metric_right(text, raw.end, hi, skip) if raw.kind != "count" else ([], -1, -1)
+    rwords, rs, re_ = (
+        _metric_right(text, raw.end, hi, skip, raw.kind == "money") if raw.kind != "count" else ([], -1, -1)
+    )
     if raw.kind == "count" and not lwords:
         return _singular(raw.surface_unit.lower()), raw.unit_span[0], raw.unit_span[1]
     if not lwords and not rwords and prev is not None:
-        gap = text[prev[0].end : raw.start].strip().lower()
-        if gap in _CONNECTORS or gap in (
-            "",
-            ",",
-            "and",
-            "or",
-            "from",
-            "up from",
-            "down from",
-            ", up from",
-            ", down from",
-            "compared with",
-            "against",
-        ):
+        gap = text[prev[0].end : raw.start].lower().replace(",", " ").replace("(", " ").split()
+        if all(w in _GAP_WORDS for w in gap):
             return prev[1], None, None  # "rose 5% to $10 billion": same metric
     if rwords:
         verb = _verb_before(text, lo, raw.start)
