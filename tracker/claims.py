@@ -205,7 +205,7 @@ _VAGUE_KEYS = (
 _PUNCT = ".,;:!?\"'()[]“”‘’«»"
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _SCALE_RE = re.compile(
-    rf"""(?P<sp>{_SP}*)(?P<a>(?:a|an|of{_SP}+a){_SP}+)?(?P<scale>{_alt(list(_SCALES))})(?![A-Za-z])""",
+    rf"""(?P<sp>{_SP}*|-)(?P<a>(?:a|an|of{_SP}+a){_SP}+)?(?P<scale>{_alt(list(_SCALES))})(?![A-Za-z])""",
     re.VERBOSE | re.IGNORECASE,
 )
 _UNIT_RE = re.compile(
@@ -255,6 +255,8 @@ _NOT_FIGURE_AFTER_RE = re.compile(
 # Capitalised words after which a number is a figure, not part of a name ("Some 500").
 _CAP_OK = frozenset(
     {
+        "a",
+        "an",
         "in",
         "by",
         "to",
@@ -454,9 +456,11 @@ class _Term:
 
 
 _NEXT_TOKEN_RE = re.compile(
-    r"""(?:[^\S\n]{0,2}|-)(?P<tok>[^\s0-9,;:!?()\[\]"“”‘’'-][^\s,;:!?()\[\]"“”‘’']*)"""
+    r"""(?:[^\S\n]{0,2}|-)(?P<tok>[^\s0-9,;:!?()\[\]"“”‘’'-][^\s,;:!?()\[\]"“”‘’'-]*)"""
 )
-_UNIT_FIRST = frozenset({u.split()[0].lower() for u in _SUFFIX} | {u.split()[0].lower() for u in _SUFFIX_CS})
+_UNIT_FIRST = frozenset(
+    {u.split()[0].split("-")[0].lower() for u in _SUFFIX} | {u.split()[0].lower() for u in _SUFFIX_CS}
+)
 _SCALE_FIRST = frozenset(_SCALES) | {"a", "an", "of"}
 
 
@@ -506,7 +510,8 @@ def _read_after(text: str, term: _Term, has_prefix: bool) -> None:
                 term.scale_end = term.end = pos = s2.end()
     if not has_prefix:
         u = _unit_at(text, pos) if pos != term.num.end else None
-        if u and u.group("sp") != "-":
+        hyphenated = term.scale_end > 0 and text[term.num.end : term.num.end + 1] == "-"
+        if u and (u.group("sp") != "-" or (hyphenated and u.group("unit")[0].isalpha())):
             _set_unit(term, u)
         elif term.num.value < 1 and term.scale == 1 and (o := _OF_A_RE.match(text, pos)):
             u = _UNIT_RE.match(text, o.end())  # "two-thirds of a percentage point"
@@ -721,6 +726,13 @@ _PERIOD_AFTER_RE = re.compile(
 )
 
 
+_CHANGE_BEFORE_RE = re.compile(
+    r"""(?<![\w])(?:rose|fell|gained|lost|added|shed|climbed|dropped|jumped|declined|increased|decreased|grew
+    |slipped|slid|rallied|tumbled|sank|soared|surged|plunged|eased|edged|up|down|by)[^\S\n]+\Z""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
 def _scan(text: str, low: str) -> list[_Raw]:
     digit_matches = list(_DIGITS_RE.finditer(text))
     # Only "1.234" and "3,5" are ambiguous; scan the whole text for its style only then.
@@ -807,6 +819,7 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         if num2 is not None:
             term2 = _Term(num2)
             has_pre2 = bool(r.group("cur")) or pre is not None
+            sep = r.group("sep").strip().lower()
             if r.group("cur"):
                 cur = r.group("cur").strip()
                 term2.unit = _PREFIX[cur.lower()]
@@ -818,12 +831,18 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
             _read_after(text, term2, has_pre2)
             if term2.unit is None and term.unit is None:
                 _read_count(text, term2)
-            sep = r.group("sep").strip().lower()
             before = text[max(0, start - 12) : start]
             bw = _BETWEEN_RE.search(before)
             compatible = (
-                term.unit is None or term2.unit is None or term.unit.canonical == term2.unit.canonical
-            ) and not (term.scale != 1 and term2.scale == 1 and term2.unit is None)
+                (
+                    term.unit is None
+                    or term2.unit is None
+                    or (term.unit.canonical == term2.unit.canonical and term.unit.factor == term2.unit.factor)
+                )
+                and not (term.scale != 1 and term2.scale == 1 and term2.unit is None)
+                # "rose 2 cents to $85.10", "fell 5% to 10%": a change, then a level
+                and not (sep == "to" and _CHANGE_BEFORE_RE.search(text[max(0, start - 16) : start]))
+            )
             if compatible and (term.unit or term2.unit) and not _DATE_AFTER_RE.match(text[num.end :]):
                 if term.scale == 1 and term.scale_end < 0:
                     term.scale = term2.scale
@@ -1308,7 +1327,8 @@ def _metric(
     prev: tuple[_Raw, str | None] | None,
     skip: list[tuple[int, int]],
 ) -> tuple[str | None, int | None, int | None]:
-    lwords, ls, le = _metric_left(text, lo, raw.start, skip)
+    # The left phrase never reaches back over the previous figure ("rose 2 cents to $85.10").
+    lwords, ls, le = _metric_left(text, max(lo, prev[0].end) if prev else lo, raw.start, skip)
     rwords, rs, re_ = (
         _metric_right(text, raw.end, hi, skip, raw.kind == "money") if raw.kind != "count" else ([], -1, -1)
     )
