@@ -39,14 +39,24 @@ def run_ingest(corpus_path: Path, db: str, jobs: int) -> tuple[float, float]:
     """Run the real CLI in a subprocess; returns (seconds, peak RSS MiB incl. workers)."""
     t0 = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c",
-         "import resource, sys; from tracker.cli import main\n"
-         "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
-         "r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-         "c = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-         "sys.stderr.write(f'\\nRSS {r} {c}\\n'); sys.exit(code)",
-         "ingest", str(corpus_path), "--db", db, "--jobs", str(jobs), "--quiet"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import resource, sys; from tracker.cli import main\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+            "r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "c = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+            "sys.stderr.write(f'\\nRSS {r} {c}\\n'); sys.exit(code)",
+            "ingest",
+            str(corpus_path),
+            "--db",
+            db,
+            "--jobs",
+            str(jobs),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
     )
     dt = time.perf_counter() - t0
     if proc.returncode != 0:
@@ -72,7 +82,9 @@ def raw_floor(corpus_path: Path, db_path: Path) -> tuple[float, int]:
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TABLE a (id INTEGER PRIMARY KEY, sha TEXT UNIQUE, text TEXT, loc TEXT, pub TEXT, src TEXT)")
+    conn.execute(
+        "CREATE TABLE a (id INTEGER PRIMARY KEY, sha TEXT UNIQUE, text TEXT, loc TEXT, pub TEXT, src TEXT)"
+    )
     conn.execute("CREATE TABLE q (a INT, kind TEXT, text TEXT, s INT, e INT, who TEXT)")
     conn.execute("CREATE TABLE c (a INT, surface TEXT, s INT, e INT, v REAL, u TEXT, m TEXT)")
     t0 = time.perf_counter()
@@ -93,8 +105,15 @@ def bench(n: int, pg: str | None) -> list[dict[str, object]]:
         write_corpus(n, cpath)
         floor_s, _ = raw_floor(cpath, Path(tmp) / "raw.db")
         floor_rate = n / floor_s
-        rows.append({"what": f"raw sqlite3 executemany floor, {n:,} articles", "articles/s": floor_rate,
-                     "seconds": floor_s, "peak MiB": None, "ratio to floor": 1.0})
+        rows.append(
+            {
+                "what": f"raw sqlite3 executemany floor, {n:,} articles",
+                "articles/s": floor_rate,
+                "seconds": floor_s,
+                "peak MiB": None,
+                "ratio to floor": 1.0,
+            }
+        )
         targets = [("SQLite", lambda j: str(Path(tmp) / f"t{j}.db"))]
         if pg:
             targets.append(("PostgreSQL", lambda j: pg))
@@ -103,9 +122,15 @@ def bench(n: int, pg: str | None) -> list[dict[str, object]]:
                 if label == "PostgreSQL":
                     _reset_pg(pg)  # type: ignore[arg-type]
                 secs, peak = run_ingest(cpath, db_for(jobs), jobs)
-                rows.append({"what": f"tracker ingest, {label}, {jobs} job(s), {n:,} articles",
-                             "articles/s": n / secs, "seconds": secs, "peak MiB": peak,
-                             "ratio to floor": (n / secs) / floor_rate})
+                rows.append(
+                    {
+                        "what": f"tracker ingest, {label}, {jobs} job(s), {n:,} articles",
+                        "articles/s": n / secs,
+                        "seconds": secs,
+                        "peak MiB": peak,
+                        "ratio to floor": (n / secs) / floor_rate,
+                    }
+                )
     return rows
 
 
@@ -127,9 +152,12 @@ def main() -> None:
     rows = bench(args.articles, args.pg)
     for r in rows:
         peak = f"{r['peak MiB']:.0f} MiB" if r["peak MiB"] else "-"
-        print(f"{r['what']:<58} {r['articles/s']:>10,.0f} articles/s  {r['seconds']:>8.1f} s  "
-              f"peak {peak:>8}  {r['ratio to floor']:.4f} of floor")
-    print(f"(max RSS via getrusage; 1M-article target ≥ 278 articles/s; self RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB)")
+        print(
+            f"{r['what']:<58} {r['articles/s']:>10,.0f} articles/s  {r['seconds']:>8.1f} s  "
+            f"peak {peak:>8}  {r['ratio to floor']:.4f} of floor"
+        )
+    self_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"(max RSS via getrusage; 1M-article target >= 278 articles/s; this script {self_mib} MiB)")
 
 
 if __name__ == "__main__":

@@ -19,12 +19,59 @@ import sys
 import zlib
 from collections.abc import Iterator
 
-FIRST = ["Anna", "Maria", "Olga", "Li", "Wang", "John", "Sergei", "Elena", "Ahmed", "Carlos", "Yuki", "Priya",
-         "Dmitry", "Laura", "Peter", "Fatima", "Jonas", "Mei", "Ivan", "Sofia"]
-LAST = ["Petrova", "Zhang", "Smith", "Ivanov", "Chen", "Garcia", "Tanaka", "Kumar", "Novak", "Schmidt",
-        "Rossi", "Haddad", "Kowalski", "Lindqvist", "Moreau", "Okafor", "Silva", "Kim", "Müller", "Dubois"]
-ROLES = ["the economy minister", "the central bank governor", "a trade official", "the company's chief executive",
-         "the deputy prime minister", "an energy analyst", "the foreign ministry spokesperson"]
+FIRST = [
+    "Anna",
+    "Maria",
+    "Olga",
+    "Li",
+    "Wang",
+    "John",
+    "Sergei",
+    "Elena",
+    "Ahmed",
+    "Carlos",
+    "Yuki",
+    "Priya",
+    "Dmitry",
+    "Laura",
+    "Peter",
+    "Fatima",
+    "Jonas",
+    "Mei",
+    "Ivan",
+    "Sofia",
+]
+LAST = [
+    "Petrova",
+    "Zhang",
+    "Smith",
+    "Ivanov",
+    "Chen",
+    "Garcia",
+    "Tanaka",
+    "Kumar",
+    "Novak",
+    "Schmidt",
+    "Rossi",
+    "Haddad",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Okafor",
+    "Silva",
+    "Kim",
+    "Müller",
+    "Dubois",
+]
+ROLES = [
+    "the economy minister",
+    "the central bank governor",
+    "a trade official",
+    "the company's chief executive",
+    "the deputy prime minister",
+    "an energy analyst",
+    "the foreign ministry spokesperson",
+]
 OUTLETS = ["Daily Ledger", "Global Wire", "Eastern Times", "Market Post", "Capital Review", "Harbour Herald"]
 COUNTRIES = ["Russia", "China", "India", "Germany", "Brazil", "Turkey", "Japan", "Kazakhstan"]
 METRICS = [
@@ -93,11 +140,11 @@ def article(i: int, seed: int = 0, pool: list[str] | None = None) -> dict[str, s
         elif pattern == 1:
             paras.append(f"\u201c{sent},\u201d said {pname}, {prole}.")
         elif pattern == 2:
-            paras.append(f"{pname.split()[-1] if k == 0 else pname} {verb}: \"{sent}.\"")
+            paras.append(f'{pname.split()[-1] if k == 0 else pname} {verb}: "{sent}."')
         else:
             paras.append(f"{pname}, {prole}, said that {sent[0].lower() + sent[1:]}.")
-        paras.append(f"\"{rng.choice(SENTENCES)},\" {'she' if pname.split()[0] in FIRST[:3] else 'he'} added.")
-    for template, unit, scale, (lo, hi) in rng.sample(METRICS, 2):
+        paras.append(f'"{rng.choice(SENTENCES)}," {"she" if pname.split()[0] in FIRST[:3] else "he"} added.')
+    for template, unit, _scale, (lo, hi) in rng.sample(METRICS, 2):
         metric = template.format(a=a, b=b)
         # the true value is fixed per (metric, year); most outlets report it, a few do not
         truth = random.Random(zlib.crc32(f"{template}|{a}|{b}|{year}".encode())).uniform(lo, hi)
@@ -105,13 +152,20 @@ def article(i: int, seed: int = 0, pool: list[str] | None = None) -> dict[str, s
         hedge = rng.choice(HEDGES)
         when = rng.choice([f"in {year - 1}", "last year", f"in the first half of {year}"])
         if rng.random() < 0.5:
-            paras.append(f"{metric[0].upper() + metric[1:]} reached {hedge}{_money(value, unit, rng)} {when}, "
-                         f"according to customs data.")
+            paras.append(
+                f"{metric[0].upper() + metric[1:]} reached {hedge}{_money(value, unit, rng)} {when}, "
+                f"according to customs data."
+            )
         else:
-            paras.append(f"\u201c{metric[0].upper() + metric[1:]} amounted to {hedge}{_money(value, unit, rng)} "
-                         f"{when},\u201d {surname} said.")
+            paras.append(
+                f"\u201c{metric[0].upper() + metric[1:]} amounted to {hedge}{_money(value, unit, rng)} "
+                f"{when},\u201d {surname} said."
+            )
     if rng.random() < 0.3:
-        paras.append(f"The ministry plans to raise the figure to {rng.randint(100, 300)} billion dollars by {year + 3}.")
+        paras.append(
+            f"The ministry plans to raise the figure to {rng.randint(100, 300)} billion dollars "
+            f"by {year + 3}."
+        )
     if pool and rng.random() < 0.2:
         paras.append(f"\u201c{rng.choice(pool)},\u201d {name} said, repeating an earlier statement.")
     paras.append(
@@ -122,7 +176,12 @@ def article(i: int, seed: int = 0, pool: list[str] | None = None) -> dict[str, s
     for _ in range(3):
         paras.append(" ".join(rng.sample(BACKGROUND, 3)))
     text = "\n\n".join(paras)
-    return {"text": text, "date": date, "source": rng.choice(OUTLETS), "url": f"https://news.example/{seed}/{i}"}
+    return {
+        "text": text,
+        "date": date,
+        "source": rng.choice(OUTLETS),
+        "url": f"https://news.example/{seed}/{i}",
+    }
 
 
 def corpus(n: int, seed: int = 0) -> Iterator[dict[str, str]]:

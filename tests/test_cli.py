@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from spans import assert_spans
 from sqlalchemy import func, select
 
-from spans import assert_spans
 from tracker.cli import main
 from tracker.db import connect, session_factory
 from tracker.models import Article, Claim, Person, Quote
@@ -25,7 +25,10 @@ def run(*args: str, input: bytes | str | None = None):  # type: ignore[no-untype
 def counts(db: str) -> dict[str, int]:
     engine = connect(db)
     with session_factory(engine)() as s:
-        out = {m.__tablename__: s.scalar(select(func.count()).select_from(m)) or 0 for m in (Article, Quote, Claim)}
+        out = {
+            m.__tablename__: s.scalar(select(func.count()).select_from(m)) or 0
+            for m in (Article, Quote, Claim)
+        }
     engine.dispose()
     return out
 
@@ -74,7 +77,7 @@ def test_mixed_batch_stores_good_names_bad_exit_1(tmp_path: Path, db_url: str) -
     good = tmp_path / "good.txt"
     good.write_text(' date 2024-02-01 "Exports rose to $5 billion," the minister said.', encoding="utf-8")
     latin = tmp_path / "latin.txt"
-    latin.write_bytes('The café owner said sales fell 5% in 2023.'.encode("cp1252"))
+    latin.write_bytes("The café owner said sales fell 5% in 2023.".encode("cp1252"))
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (tmp_path / "feed.jsonl").write_text(
@@ -97,7 +100,7 @@ def test_mixed_batch_stores_good_names_bad_exit_1(tmp_path: Path, db_url: str) -
 
 
 def test_ingest_stdin(db_url: str) -> None:
-    r = run("ingest", "-", "--db", db_url, input=' date 2020-05-05 "We will win," said Jane Doe.'.encode())
+    r = run("ingest", "-", "--db", db_url, input=b' date 2020-05-05 "We will win," said Jane Doe.')
     assert r.exit_code == 0, r.output
     assert counts(db_url)["articles"] == 1
 
@@ -135,7 +138,17 @@ def test_extract_json_contract(tmp_path: Path) -> None:
             assert set(q) >= {"text", "speaker", "kind", "start", "end"}
             assert q["kind"] in ("direct", "partial", "indirect")
         for c in d["claims"]:
-            assert set(c) >= {"surface", "value", "unit", "hedge", "metric", "period", "speaker", "start", "end"}
+            assert set(c) >= {
+                "surface",
+                "value",
+                "unit",
+                "hedge",
+                "metric",
+                "period",
+                "speaker",
+                "start",
+                "end",
+            }
         assert_spans(text, d["quotes"])
         assert_spans(text, d["claims"], (("start", "end", "surface"),))
     dated = {Path(d["file"]).name: d["date"] for d in docs}

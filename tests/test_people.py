@@ -78,5 +78,7 @@ def test_merge_and_rename_are_kept_for_later_articles(session) -> None:  # type:
 
 
 def test_seen_from_mentions_keeps_only_name_parts() -> None:
-    seen = seen_from_mentions("Yury Ushakov", ["he", "the Kremlin assistant", "Ushakov", "Yury Ushakov"], None)
+    seen = seen_from_mentions(
+        "Yury Ushakov", ["he", "the Kremlin assistant", "Ushakov", "Yury Ushakov"], None
+    )
     assert seen.aliases == ("Ushakov", "Yury Ushakov")

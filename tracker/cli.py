@@ -409,9 +409,9 @@ def db_current(ctx: click.Context, db: str | None) -> None:
     click.echo(f"{dbm.display_url(url)}: revision {current or '(none)'}; head {head} ({state})")
 
 
-from tracker import cli_search  # noqa: E402,F401  (registers search and reporting commands)
+# Commands defined in their own modules register themselves on `main` when imported.
+from tracker import cli_link, cli_search  # noqa: E402,F401,I001
 
-from tracker import cli_link  # noqa: E402,F401  (registers linking commands)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

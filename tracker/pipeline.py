@@ -32,6 +32,9 @@ BATCH = 64
 # Attempts at an article transaction that hit a transient failure (SQLite busy past
 # the timeout, a unique-constraint race with a concurrent ingester on people/sources).
 RETRIES = 5
+# PostgreSQL advisory-lock key that serialises linking across concurrent ingesters
+# (an arbitrary constant: the bytes of "tracker!").
+LINK_LOCK_KEY = 0x747261636B657221
 
 
 @dataclass(frozen=True)
@@ -425,5 +428,13 @@ def store(session: Session, art: ArticleText, analysis: Analysis) -> tuple[int, 
     # flag conflicting figures, inside the same transaction as the article.
     from tracker.link import link_article
 
+    if session.get_bind().dialect.name == "postgresql":
+        # Linking reads group members and writes group sizes and flags. Two ingesters
+        # linking at once under READ COMMITTED overwrote each other's sizes (found by
+        # tests/reliability/test_concurrency.py), so one article links at a time; the lock
+        # ends with the transaction. SQLite's BEGIN IMMEDIATE already serialises writers.
+        from sqlalchemy import text
+
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LINK_LOCK_KEY})
     link_article(session, article.id)
     return len(analysis.quotes), len(analysis.claims), new_people
