@@ -90,7 +90,8 @@ def claims(ctx: click.Context, db: str | None, fmt: str, **filters: Any) -> None
     """List figures (claims), newest article first, with value, unit, metric and period."""
     from tracker import report
 
-    render(_read(ctx, db, report.claims, **filters), fmt)
+    cols = ["id", "date", "source", "speaker", "surface", "metric", "period"] if fmt == "table" else None
+    render(_read(ctx, db, report.claims, **filters), fmt, columns=cols)
 
 
 @main.group(invoke_without_command=True)

@@ -534,9 +534,7 @@ def figures_per_metric(
     return rows
 
 
-def open_conflicts_per_metric(
-    session: Session, *, metric=None, limit: int = 1000, **_: Any
-) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def open_conflicts_per_metric(session: Session, *, metric=None, limit: int = 1000) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     stmt = select(
         Flag.metric,
         func.count(Flag.id),

@@ -146,24 +146,27 @@ def search(
 def _search_sqlite(
     session: Session, terms: list[Term], limit: int, restrict: Callable[[Any], Any] | None
 ) -> list[Hit]:
-    from sqlalchemy import bindparam, column, literal_column, select, table, text
+    from sqlalchemy import String, bindparam, column, func, literal_column, select, table, text
 
     from tracker.models import Quote
 
     match = fts5_query(terms)
     fts = table(FTS_TABLE, column("rowid"), column("rank"))
     cond = literal_column(FTS_TABLE).op("MATCH")(bindparam("match", match))
-    stmt = select(fts.c.rowid, (-fts.c.rank).label("score")).where(cond)
-    if restrict is not None:
-        # Filters join per match; without them the query touches only the index, which
-        # is what keeps a typical word at a million quotes to a few milliseconds.
-        stmt = restrict(stmt.join(Quote, Quote.id == fts.c.rowid))
-    stmt = stmt.order_by(fts.c.rank).limit(limit)
-    rows = session.execute(stmt).all()
+    snippet = func.snippet(
+        literal_column(FTS_TABLE), 0, MARK_START, MARK_END, ELLIPSIS, SNIPPET_TOKENS, type_=String
+    )
+    if restrict is None:
+        # Only the index. FTS5 consumes "ORDER BY rank LIMIT n" itself: bm25 once per match,
+        # snippet() only for the rows returned.
+        stmt = select(fts.c.rowid, fts.c.rank, snippet).where(cond).order_by(fts.c.rank).limit(limit)
+        return [Hit(int(qid), -float(rank), snip) for qid, rank, snip in session.execute(stmt)]
+    # Filters join per match; snippet() is left to a second query over the rows shown, since
+    # with a join SQLite may compute result columns for every match before sorting.
+    stmt = restrict(select(fts.c.rowid, fts.c.rank).where(cond).join(Quote, Quote.id == fts.c.rowid))
+    rows = session.execute(stmt.order_by(fts.c.rank).limit(limit)).all()
     if not rows:
         return []
-    # snippet() only for the rows shown: in the ranking query SQLite would compute it
-    # for every match before sorting.
     snips = dict(
         session.execute(
             text(
@@ -173,7 +176,7 @@ def _search_sqlite(
             {"match": match, "a": MARK_START, "b": MARK_END, "e": ELLIPSIS, "ids": [r[0] for r in rows]},
         ).all()
     )
-    return [Hit(int(qid), float(score), snips.get(qid)) for qid, score in rows]
+    return [Hit(int(qid), -float(rank), snips.get(qid)) for qid, rank in rows]
 
 
 def _search_pg(
