@@ -843,7 +843,11 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
                 # "rose 2 cents to $85.10", "fell 5% to 10%": a change, then a level
                 and not (sep == "to" and _CHANGE_BEFORE_RE.search(text[max(0, start - 16) : start]))
             )
-            if compatible and (term.unit or term2.unit) and not _DATE_AFTER_RE.match(text[num.end :]):
+            if (
+                compatible
+                and (term.unit or term2.unit)
+                and not _DATE_AFTER_RE.match(text[num.end : num.end + 24])
+            ):
                 if term.scale == 1 and term.scale_end < 0:
                     term.scale = term2.scale
                 if term.unit is None:
