@@ -471,7 +471,10 @@ def _next_token(text: str, pos: int) -> str:
     if not t:
         return ""
     tok = t.group("tok").lower()
-    return tok if tok in _UNIT_FIRST or tok in _SCALE_FIRST else tok.rstrip(".")
+    if tok in _UNIT_FIRST or tok in _SCALE_FIRST:
+        return tok
+    # "hours." or a missing space after the full stop ("4.5 hours.I'm adding")
+    return tok.split(".", 1)[0] or tok
 
 
 def _unit_at(text: str, pos: int) -> re.Match[str] | None:
