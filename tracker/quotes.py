@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from tracker.resolve import (
+    _PARTICLES,
     Mention,
     Resolver,
     Token,
@@ -122,7 +123,7 @@ def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, in
             continue  # "Dr. Amina Yusuf"
         if toks[v].text in '.;!?"\u201c\u201d':
             return None
-        if toks[v].is_word and toks[v].low in _np_words():
+        if toks[v].is_word and (toks[v].low in _np_words() or toks[v].low in _PARTICLES):
             continue  # "the prime minister, Keir Starmer, said", "a senior EU official said"
         if toks[v].is_word and toks[v].text.islower() and v - k > 1 and toks[v - 1].text != ",":
             # a lowercase word that is not a verb ends a short mention, unless inside an appositive

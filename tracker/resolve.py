@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from tracker.text import paragraph_spans, sentence_spans, span_index
+from tracker.text import dateline_end, is_byline, paragraph_spans, sentence_spans, span_index
 
 # ---------------------------------------------------------------------------------------------
 # rules
@@ -34,6 +34,19 @@ from tracker.text import paragraph_spans, sentence_spans, span_index
 def _rule_lines(name: str) -> list[str]:
     raw = resources.files("tracker.rules").joinpath(name).read_text(encoding="utf-8")
     return [ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def _marked_lines(name: str, genders: dict[str, str]) -> list[str]:
+    """Items of a word list whose lines may end in a gender mark ("spokeswoman =f")."""
+    items: list[str] = []
+    for line in _rule_lines(name):
+        words = [w for w in line.split() if not w.startswith("=")]
+        item = " ".join(words).lower()
+        for w in line.split():
+            if w in ("=f", "=m"):
+                genders[item] = w[1]
+        items.append(item)
+    return items
 
 
 @lru_cache(maxsize=1)
@@ -52,8 +65,16 @@ class _Rules:
             if " " in v:
                 first, second = v.split(" ", 1)
                 self.phrasal[first] = self.phrasal.get(first, frozenset()) | {second}
-        self.titles = frozenset(t.lower() for t in _rule_lines("titles.txt"))
-        self.roles = frozenset(r.lower() for r in _rule_lines("roles.txt") if " " not in r)
+        # title/role word → "f" or "m" where the word itself marks a sex ("Ms", "spokeswoman")
+        self.genders: dict[str, str] = {}
+        self.titles = frozenset(_marked_lines("titles.txt", self.genders))
+        self.roles = frozenset(r for r in _marked_lines("roles.txt", self.genders) if " " not in r)
+        # Plural heads ("officials said", "sources said"): a speaker the article leaves unnamed.
+        groups: set[str] = set()
+        for r in self.roles:
+            groups.add(r + ("es" if r.endswith(("s", "x", "ch", "sh")) else "s"))
+        groups |= {w.lower() for w in _GROUP_WORDS}
+        self.groups = frozenset(groups - self.roles)
         self.modifiers = frozenset(m.lower() for m in _rule_lines("modifiers.txt"))
         self.org_words = frozenset(o.lower() for o in _rule_lines("organisations.txt"))
         self.pronouns: dict[str, str] = {}
@@ -79,6 +100,14 @@ _CAP_STOP = frozenset(
     july august september october november december mr mrs ms dr asked speaking writing stressing
     recently finally first second third other another such even still just only again instead
     """.split()
+)
+# Honorifics name no role: "Ms Jones" has no role, only a sex (titles.txt marks it).
+_HONORIFICS = frozenset("mr mrs ms miss mx mme mlle madam messrs".split())
+# How many speakers/subjects back a pronoun looks for one of its sex (bounded: hostile input).
+_PRONOUN_LOOKBACK = 40
+# Group nouns without a singular in roles.txt that report speech ("police said").
+_GROUP_WORDS = frozenset(
+    "people police authorities militants rebels protesters organisers organizers".split()
 )
 _DETERMINERS = frozenset("the a an his her its their our my your".split())
 _INDEFINITE = frozenset("a an".split())
@@ -201,7 +230,8 @@ def verb_at(tokens: list[Token], i: int) -> int:
 
 @dataclass(frozen=True)
 class Mention:
-    """A speaker mention as written. ``kind``: name | pronoun | descriptor | document."""
+    """A speaker mention as written. ``kind``: name | pronoun | descriptor | document | group
+    (a plural head, "officials": kept as written, never resolved to one person)."""
 
     start: int
     end: int
@@ -238,6 +268,11 @@ def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
         or words[i].low in _CAP_STOP
     ):
         i += 1
+    # "Russia's Ministry of Defence", "Apple's Tim Cook": a possessive names the owner.
+    for k in range(len(words) - 2, i - 1, -1):
+        if words[k].text.endswith(("\u2019s", "'s")):
+            i = k + 1
+            break
     # "Bank of England Governor Andrew Bailey", "Health Secretary Wes Streeting": the name is
     # what follows the last title word.
     for k in range(len(words) - 2, i - 1, -1):
@@ -247,6 +282,11 @@ def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
     return words[:i], words[i:]
 
 
+def _dotted(tok: Token) -> bool:
+    """A word whose following period is part of it: "Mr", "Sen", "U.S", "U.N"."""
+    return tok.low in _TITLE_ABBREVIATIONS or (tok.is_cap and "." in tok.text and len(tok.text) <= 5)
+
+
 def _phrase_tokens(tokens: list[Token], lo: int, hi: int) -> tuple[int, int]:
     """Widen/limit a candidate noun phrase: tokens[lo:hi] → the maximal mention ending at hi."""
     rules = _rules()
@@ -254,8 +294,8 @@ def _phrase_tokens(tokens: list[Token], lo: int, hi: int) -> tuple[int, int]:
     while i > lo:
         t = tokens[i - 1]
         low = t.low.rstrip(".")
-        if t.text == "." and i - 2 >= lo and tokens[i - 2].low in _TITLE_ABBREVIATIONS:
-            i -= 1  # "Mr." / "Sen."
+        if t.text == "." and i - 2 >= lo and _dotted(tokens[i - 2]):
+            i -= 1  # "Mr." / "Sen." / "U.S."
             continue
         if t.is_word and (
             t.is_cap
@@ -264,6 +304,7 @@ def _phrase_tokens(tokens: list[Token], lo: int, hi: int) -> tuple[int, int]:
             or low in rules.modifiers
             or low in rules.org_words
             or low in _PARTICLES
+            or (i == hi and low in rules.groups)
         ):
             i -= 1
             continue
@@ -315,10 +356,14 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         j -= 1
     run = body[j:]
     role_words, name_words = _split_role(run) if run else ([], [])
-    if name_words and (name_words[-1].low in rules.titles or name_words[-1].low in rules.modifiers):
+    if (
+        name_words
+        and (name_words[-1].low in rules.titles or name_words[-1].low in rules.modifiers)
+        and not any(w.low in rules.org_words for w in name_words)  # "Ministry of Defence"
+    ):
         name_words = []
     head = body[-1].low.rstrip(".")
-    role_part = body[:j] + role_words
+    role_part = [t for t in body[:j] + role_words if t.low.rstrip(".") not in _HONORIFICS]
     role = text[role_part[0].start : role_part[-1].end] if role_part else None
     if name_words and not (det and len(caps) == len(body) and head in rules.org_words):
         names = tuple(_clean_name(n.text) for n in name_words)
@@ -328,6 +373,8 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         return Mention(m_start, end, text[m_start:end], "name", names, role, head, words)
     if head in _DOCUMENT_NOUNS:
         return Mention(start, end, surface, "document", head=head, words=words)
+    if head in rules.groups and not (det and toks[0].low != "the"):
+        return Mention(start, end, surface, "group", head=head, words=words)
     if head in rules.roles or head in rules.org_words or head in rules.titles:
         indefinite = toks[0].low in _INDEFINITE
         return Mention(
@@ -364,8 +411,13 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
             m = _make_mention(text, tokens, lo, hi)
             inner = _make_mention(text, tokens, k + 1, i - 1)
             if m is not None and m.kind == "descriptor" and inner is not None and inner.kind == "name":
-                # "The Russian President, Vladimir Putin, said": the appositive is the name.
-                return _with_role(inner, _appositive_role(m.text))
+                # "The Russian President, Vladimir Putin, said": the appositive is the name; the
+                # mention as written spans both.
+                role = _appositive_role(m.text) or inner.role
+                surface = text[m.start : inner.end]
+                return Mention(
+                    m.start, inner.end, surface, "name", inner.name, role, inner.head, m.words + inner.words
+                )
             if m is not None and m.kind in ("name", "descriptor"):
                 appos = text[tokens[k + 1].start : tokens[i - 2].end]
                 return _with_role(m, _appositive_role(appos)) if m.kind == "name" else m
@@ -394,17 +446,12 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
             or low in rules.modifiers
             or low in _ADJ_OK
             or low in rules.org_words
+            or low in rules.groups
         ):
             i += 1
         elif low in ("of", "for") and i > k and tokens[i - 1].is_cap and i + 1 < n and tokens[i + 1].is_cap:
             i += 1
-        elif (
-            t.text == "."
-            and i > k
-            and tokens[i - 1].low in _TITLE_ABBREVIATIONS
-            and i + 1 < n
-            and tokens[i + 1].is_cap
-        ):
+        elif t.text == "." and i > k and _dotted(tokens[i - 1]) and i + 1 < n and tokens[i + 1].is_cap:
             i += 1
         elif t.is_word and low in _PARTICLES and i + 1 < n and tokens[i + 1].is_cap:
             i += 1
@@ -436,6 +483,9 @@ def _appositive_role(appos: str) -> str | None:
     words = appos.split()
     if not words or words[0].lower() in ("who", "which", "whose", "whom", "where", "when"):
         return None
+    first = words[0]
+    if first.islower() and (first.endswith("ing") or first in _PREPOSITIONS):
+        return None  # "Janet Yellen, speaking in Brussels, said": circumstance, not a role
     if words[0].lower() in ("a", "an", "the"):
         words = words[1:]
     role = " ".join(words)
@@ -467,6 +517,8 @@ class _Entity:
     first: int = 0
     evidence: bool = False
     in_body: bool = False  # seen outside captions
+    gender: str = ""  # "f" / "m" once a title, role or pronoun told it; "" unknown
+    titled: bool = False  # the sex comes from a title or role word, not from a pronoun
 
     @property
     def canonical(self) -> str:
@@ -486,6 +538,20 @@ def _role_keys(words: list[str] | tuple[str, ...]) -> set[str]:
         if g in syn:
             keys.add(f"#{syn[g]}")
     return keys
+
+
+def _gender_of(m: Mention) -> str:
+    """ "f"/"m" when a title or role word of the mention tells the sex ("Ms", "spokeswoman")."""
+    genders = _rules().genders
+    names = {w.lower() for w in m.name}
+    words = [w for w in m.words if w not in names]
+    if m.role:
+        words += [w.lower().strip(".,") for w in m.role.split()]
+    for w in words:
+        g = genders.get(w)
+        if g:
+            return g
+    return ""
 
 
 def _org_like(words: tuple[str, ...]) -> bool:
@@ -516,7 +582,13 @@ class Resolver:
         self._unglued: dict[str, list[str]] = {}
         # One tokenisation of the whole text, quotation contents left out: every window the
         # extractor looks at is a slice of this list.
-        self.tokens = outside(tokenize(text), self.quoted)
+        # Wire datelines ("WASHINGTON (Reuters) -") are left out the same way: never a speaker,
+        # never part of a reported clause.
+        skip = self.quoted
+        datelines = [(a, e) for a, _ in self.paras if (e := dateline_end(text, a)) > a]
+        if datelines:
+            skip = sorted(self.quoted + datelines)
+        self.tokens = outside(tokenize(text), skip)
         self._starts = [t.start for t in self.tokens]
         self._build()
 
@@ -528,7 +600,7 @@ class Resolver:
 
     def _is_caption(self, a: int, b: int) -> bool:
         para = self.text[a:b]
-        return any(marker in para for marker in _rules().captions)
+        return any(marker in para for marker in _rules().captions) or is_byline(self.text, a, b)
 
     def in_caption(self, pos: int) -> bool:
         return span_index(self.paras, pos) in self.caption_paras
@@ -565,11 +637,17 @@ class Resolver:
                     or (
                         toks[j].low in ("of", "for")
                         and j > i
-                        and toks[j - 1].low in _rules().org_words
+                        and (toks[j - 1].low in _rules().org_words or toks[j - 1].low in _rules().titles)
                         and j + 1 < n
                         and toks[j + 1].is_cap
                     )
-                    or (toks[j].text == "." and j > i and toks[j - 1].low in _TITLE_ABBREVIATIONS)
+                    or (
+                        toks[j].text == "."
+                        and j > i
+                        and _dotted(toks[j - 1])
+                        and j + 1 < n
+                        and toks[j + 1].is_cap
+                    )
                 ):
                     j += 1
                 if j - i > _MAX_NAME_WORDS:
@@ -608,6 +686,10 @@ class Resolver:
             if m.role and m.role not in ent.roles:
                 ent.roles.append(m.role)
                 ent.role_keys |= _role_keys(m.role.split())
+            if not ent.titled:
+                g = _gender_of(m)
+                if g:
+                    ent.gender, ent.titled = g, True
             ent.forms.add(m.text if m.text[:1].isupper() else m.text)
             if not cap:
                 ent.in_body = True
@@ -627,7 +709,8 @@ class Resolver:
             k = j + 1
             while k < n and k - j < 20 and toks[k].text not in ',.;:()"“”':
                 k += 1
-            if k > j + 1:
+            if k > j + 1 and not any(verb_at(toks, x) for x in range(j + 1, k)):
+                # ("China, the Kremlin said": a clause, not an appositive)
                 first = toks[j + 1]
                 looks_role = (
                     first.low in _INDEFINITE
@@ -643,7 +726,7 @@ class Resolver:
         return m
 
     def _evidence(self, toks: list[Token], lo: int, j: int, m: Mention) -> bool:
-        if m.role:
+        if m.role or not _HONORIFICS.isdisjoint(m.words):
             return True
         n = len(toks)
         if j < n and verb_at(toks, j):
@@ -775,28 +858,56 @@ class Resolver:
         return (self.timeline[i][0], self.timeline[i][1]) if i >= 0 else None
 
     def _salient(self, pos: int, kinds: str) -> _Entity | None:
-        """The latest speaker or sentence subject before ``pos`` compatible with ``kinds``."""
+        """The latest speaker or sentence subject before ``pos`` compatible with ``kinds``.
+
+        "she"/"he" skip people known to be of the other sex (a title such as "Ms" or
+        "spokeswoman", or the other pronoun used for them before) and prefer the latest person
+        whose title or role shows their sex; with no such evidence they take the latest person
+        not excluded. A sex known only from an earlier pronoun excludes but does not attract:
+        news switches between two men with "he" all the time.
+        """
         want_org = "o" in kinds
         want_person = "m" in kinds or "f" in kinds or "p" in kinds
+        sex = kinds if kinds in ("m", "f") else ""
         i = bisect.bisect_left(self.timeline, pos, key=lambda x: x[0]) - 1
-        while i >= 0:
+        unmarked: _Entity | None = None
+        stop = max(-1, i - _PRONOUN_LOOKBACK)
+        while i > stop:
             e = self.timeline[i][1]
-            if (e.kind == "organisation" and want_org) or (e.kind == "person" and want_person):
-                return e
             i -= 1
-        # Nothing spoke yet: a lone candidate in the article so far is unambiguous.
-        fits: set[int] = set()
-        lone: _Entity | None = None
+            if e.kind == "organisation" and want_org:
+                return e
+            if e.kind == "person" and want_person:
+                if not sex or (e.gender == sex and e.titled):
+                    return e
+                if e.gender in ("", sex) and unmarked is None:
+                    unmarked = e
+        if sex:
+            # A person titled with that sex named recently ("Emma Runswick, the BMA chairwoman")
+            # beats a latest speaker whose sex is unknown.
+            i = bisect.bisect_left(self._mentions, pos, key=lambda x: x[0]) - 1
+            stop = max(-1, i - _PRONOUN_LOOKBACK)
+            while i > stop:
+                e = self._mentions[i][1]
+                i -= 1
+                if e.kind == "person" and e.titled and e.gender == sex and e.evidence:
+                    return e
+        if unmarked is not None:
+            return unmarked
+        # Nothing spoke yet: a lone candidate in the article so far is unambiguous (a lone one
+        # of the right sex among several is too).
+        fits: dict[int, _Entity] = {}
         i = bisect.bisect_left(self._mentions, pos, key=lambda x: x[0]) - 1
-        while i >= 0:
+        while i >= 0 and len(fits) <= _PRONOUN_LOOKBACK:
             e = self._mentions[i][1]
             if (e.kind == "organisation" and want_org) or (e.kind == "person" and want_person and e.evidence):
-                fits.add(id(e))
-                lone = e
-                if len(fits) > 1:
-                    return None
+                if not (sex and e.gender and e.gender != sex):
+                    fits[id(e)] = e
             i -= 1
-        return lone
+        if len(fits) == 1:
+            return next(iter(fits.values()))
+        marked = [e for e in fits.values() if sex and e.gender == sex]
+        return marked[0] if len(marked) == 1 else None
 
     def resolve(self, m: Mention, pos: int | None = None) -> tuple[str | None, str | None]:
         """(canonical name, role) for a mention at ``pos``; (None, None) when unsupported."""
@@ -811,12 +922,19 @@ class Resolver:
         elif m.kind == "pronoun":
             kinds = _rules().pronouns.get(m.text.lower(), "")
             ent = self._salient(pos, kinds)
+            if ent is not None and ent.kind == "person" and not ent.gender and kinds in ("m", "f"):
+                ent.gender = kinds  # "she said" settles the sex for later pronouns
         elif m.kind == "document":
             ent = self._salient(pos, "p")
         elif m.kind == "descriptor":
             ent = self._resolve_descriptor(m, pos)
         if ent is None:
             return None, None
+        if m.kind == "name" and m.role:
+            if m.role not in ent.roles:
+                ent.roles.append(m.role)  # "the prime minister, Keir Starmer, said"
+                ent.role_keys |= _role_keys(m.role.split())
+            return ent.canonical, m.role
         role = ent.roles[0] if ent.roles else None
         return ent.canonical, role
 

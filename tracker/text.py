@@ -168,6 +168,38 @@ def span_index(spans: list[tuple[int, int]], pos: int) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# datelines and bylines
+
+# Wire datelines opening a paragraph: "WASHINGTON (Reuters) - ", "MOSCOW, March 3 (Reuters) - ",
+# "BEIJING, Oct 2 (Xinhua) -- ", "KYIV, Ukraine (AP) — ", "LONDON — ". An all-capitals place,
+# optional region and date, optional agency in brackets, then a dash. Every part is bounded,
+# so a match costs at most a few hundred steps wherever it is tried.
+_DATELINE = re.compile(
+    r"""
+    [A-Z][A-Z.'\-]{1,25}(?:[ ][A-Z][A-Z.'\-]{1,25}){0,3}          # WASHINGTON, NEW YORK
+    (?:,[ ][A-Z][A-Za-z.]{1,20}(?:[ ][A-Z][A-Za-z.]{1,20})?)?      # , Ukraine / , Calif.
+    (?:,?[ ][A-Z][a-z]{2,8}\.?[ ]\d{1,2})?                          # , March 3 / Oct 2
+    (?:[ ]?\([A-Z][^()\n]{0,40}\))?                                # (Reuters)
+    [ ]*(?:-{1,2}|\u2014|\u2013)[ ]+
+    """,
+    re.VERBOSE,
+)
+# "By John Smith", "By Jane Doe and Li Wei", "By John Smith, Reuters": a byline paragraph.
+_BYLINE = re.compile(r"By[ ][A-Z][\w.'\-]{0,30}(?:[ ,]{1,2}(?:and[ ])?[A-Z][\w.'\-]{0,30}){0,7}[ ]*$")
+
+
+def dateline_end(text: str, start: int) -> int:
+    """End of a wire dateline opening the paragraph at ``start`` (``start`` itself if none)."""
+    m = _DATELINE.match(text, start)
+    return m.end() if m else start
+
+
+def is_byline(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` (a paragraph) is a byline ("By John Smith")."""
+    return end - start <= 160 and _BYLINE.match(text[start:end]) is not None
+
+
+# ---------------------------------------------------------------------------------------------
 # quote-mark pairing
 
 
