@@ -270,6 +270,8 @@ def test_sql_formats_and_views(db: str) -> None:
     r = run("sql", "SELECT claim_id, surface FROM claim_view", "--db", db, "--format", "csv", "--limit", "2")
     assert r.stdout.splitlines()[0] == "claim_id,surface" and len(r.stdout.splitlines()) == 3
     assert "--limit" in r.stderr
+    if "://" in db:
+        return  # quotes_fts is the SQLite index
     r = run("sql", "SELECT q.quote FROM quotes_fts f JOIN quote_view q ON q.quote_id = f.rowid "
             "WHERE quotes_fts MATCH 'crisis'", "--db", db, "--format", "json")  # fmt: skip
     assert r.exit_code == 0 and jsonl(r.stdout)
