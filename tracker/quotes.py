@@ -21,7 +21,7 @@ Kinds:
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from tracker.resolve import (
@@ -466,13 +466,22 @@ class _Extractor:
 
 
 def _to_quote(text: str, c: _Cand) -> Quote:
-    q = Quote(c.start, c.end, text[c.start : c.end], c.kind, c.speaker, role=c.role, closed=c.closed)
-    if c.mention is not None:
-        m = c.mention
-        q = replace(q, mention=text[m.start : m.end], mention_start=m.start, mention_end=m.end)
-    if c.cue is not None:
-        q = replace(q, cue=text[c.cue[0] : c.cue[1]], cue_start=c.cue[0], cue_end=c.cue[1])
-    return q
+    m, cue = c.mention, c.cue
+    return Quote(
+        c.start,
+        c.end,
+        text[c.start : c.end],
+        c.kind,
+        c.speaker,
+        mention=text[m.start : m.end] if m is not None else None,
+        mention_start=m.start if m is not None else None,
+        mention_end=m.end if m is not None else None,
+        cue=text[cue[0] : cue[1]] if cue is not None else None,
+        cue_start=cue[0] if cue is not None else None,
+        cue_end=cue[1] if cue is not None else None,
+        role=c.role,
+        closed=c.closed,
+    )
 
 
 def find_quotes_with_warnings(text: str) -> tuple[list[Quote], list[str]]:

@@ -67,6 +67,7 @@ class _Rules:
                 self.phrasal[first] = self.phrasal.get(first, frozenset()) | {second}
         # title/role word → "f" or "m" where the word itself marks a sex ("Ms", "spokeswoman")
         self.genders: dict[str, str] = {}
+        self.verbish = self.verbs | frozenset(self.phrasal)
         self.titles = frozenset(_marked_lines("titles.txt", self.genders))
         self.roles = frozenset(r for r in _marked_lines("roles.txt", self.genders) if " " not in r)
         # Plural heads ("officials said", "sources said"): a speaker the article leaves unnamed.
@@ -82,6 +83,7 @@ class _Rules:
             form, *kinds = line.split()
             self.pronouns[form.lower()] = "".join(kinds)
         self.captions = tuple(_rule_lines("captions.txt"))
+        self.caption_re = re.compile("|".join(re.escape(c) for c in self.captions))
         self.synonyms: dict[str, int] = {}
         for gid, line in enumerate(_rule_lines("role_synonyms.txt")):
             for word in line.split():
@@ -121,6 +123,7 @@ _DOCUMENT_NOUNS = frozenset("message letter statement note communique communiqu�
 _GLUE_WORDS = frozenset(
     "on in of at to and or who which said says has had is was will would for from with by as the".split()
 )
+_GLUE_SUFFIXES = tuple(_GLUE_WORDS)
 # Adverbs and auxiliaries that sit between a speaker and the reporting verb ("he also said",
 # "Smith has repeatedly said").
 _BETWEEN = frozenset(
@@ -150,10 +153,13 @@ MISSPELLING_CUTOFF = 94.0
 # Fuzzy matching is only tried on tokens at least this long: short names differ by one letter.
 MISSPELLING_MIN_LENGTH = 7
 
+# One token a match, with the whitespace before it captured so that ``findall`` (no match
+# objects) gives the offsets by adding lengths.
 _TOKEN = re.compile(
     r"""
-    (?P<word>[^\W_]+(?:[\u2019'\-.][^\W_]+)*)   # words, with inner apostrophes, hyphens, dots
-    | (?P<punct>\S)                             # any other single non-space character
+    (\s*)
+    ( [^\W_]+(?:[\u2019'\-.][^\W_]+)*   # words, with inner apostrophes, hyphens, dots
+    | \S )                               # any other single non-space character
     """,
     re.VERBOSE,
 )
@@ -163,7 +169,8 @@ _CAMEL = re.compile(r"(?<=[a-z\u00e0-\u00ff])(?=[A-Z])")
 class Token:
     """A word or punctuation character with its offsets; ``low`` drops a possessive "’s".
 
-    A slotted class rather than a frozen dataclass: tokenising is the hot path.
+    A slotted class rather than a frozen dataclass: tokenising is the hot path. The derived
+    fields depend only on the token's text and come from a bounded per-process cache.
     """
 
     __slots__ = ("start", "end", "text", "low", "is_word", "is_cap")
@@ -172,21 +179,60 @@ class Token:
         self.start = start
         self.end = end
         self.text = text
-        low = text.lower()
-        if low.endswith(("\u2019s", "'s")):
-            low = low[:-2]
-        self.low = low
-        first = text[:1]
-        self.is_word = first.isalnum()
-        self.is_cap = first.isupper()
+        self.low, self.is_word, self.is_cap = _token_info(text)
 
     def __repr__(self) -> str:
         return f"Token({self.start}, {self.end}, {self.text!r})"
 
 
+_INFO: dict[str, tuple[str, bool, bool]] = {}
+_MAX_INFO = 200_000  # distinct token texts cached (a few MB); cleared when full
+
+
+def _token_info(text: str) -> tuple[str, bool, bool]:
+    info = _INFO.get(text)
+    if info is None:
+        low = text.lower()
+        if low.endswith(("\u2019s", "'s")):
+            low = low[:-2]
+        first = text[:1]
+        info = (low, first.isalnum(), first.isupper())
+        if len(_INFO) >= _MAX_INFO:
+            _INFO.clear()
+        _INFO[text] = info
+    return info
+
+
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     end = len(text) if end is None else end
-    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+    out: list[Token] = []
+    append = out.append
+    new = Token.__new__
+    get = _INFO.get
+    pos = start
+    for space, word in _TOKEN.findall(text, start, end):
+        pos += len(space)
+        tok = new(Token)
+        tok.start = pos
+        pos += len(word)
+        tok.end = pos
+        tok.text = word
+        tok.low, tok.is_word, tok.is_cap = get(word) or _token_info(word)
+        append(tok)
+    return out
+
+
+def tokenize_outside(text: str, spans: list[tuple[int, int]]) -> list[Token]:
+    """Tokens of ``text`` outside the sorted ``spans`` (tokenises only the gaps)."""
+    out: list[Token] = []
+    pos = 0
+    for a, b in spans:
+        if a > pos:
+            out.extend(tokenize(text, pos, a))
+        pos = max(pos, b)
+    if pos < len(text):
+        out.extend(tokenize(text, pos, len(text)))
+    return out
 
 
 def outside(tokens: list[Token], spans: list[tuple[int, int]]) -> list[Token]:
@@ -212,16 +258,13 @@ def verb_at(tokens: list[Token], i: int) -> int:
     Verbs are lowercase in running text; "States" in "the United States" is not a verb.
     """
     tok = tokens[i]
-    if not tok.is_word or tok.text[:1].isupper() and i > 0:
-        return 0
-    low = tok.text.lower()
-    if (
-        low in _rules().phrasal
-        and i + 1 < len(tokens)
-        and tokens[i + 1].text.lower() in _rules().phrasal[low]
-    ):
+    rules = _rules()
+    low = tok.low
+    if low not in rules.verbish or (tok.is_cap and i > 0) or low != tok.text.lower():
+        return 0  # one set lookup rejects almost every token
+    if low in rules.phrasal and i + 1 < len(tokens) and tokens[i + 1].text.lower() in rules.phrasal[low]:
         return 2
-    return 1 if low in _rules().verbs else 0
+    return 1 if low in rules.verbs else 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,6 +378,22 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
     if lo >= hi:
         return None
     rules = _rules()
+    if hi - lo == 1:
+        # Fast path for the commonest case, a lone capitalised word ("Putin", "Gazprom"); the
+        # same result as the general path below.
+        t = tokens[lo]
+        low = t.low.rstrip(".")
+        if (
+            t.is_cap
+            and t.is_word
+            and low not in _CAP_STOP
+            and low not in rules.titles
+            and low not in rules.modifiers
+            and t.low not in rules.pronouns
+            and t.low not in _DETERMINERS
+            and low not in _PARTICLES
+        ):
+            return Mention(t.start, t.end, t.text, "name", (_clean_name(t.text),), None, low, (low,))
     toks = tokens[lo:hi]
     start, end = toks[0].start, toks[-1].end
     surface = text[start:end]
@@ -588,7 +647,7 @@ class Resolver:
         datelines = [(a, e) for a, _ in self.paras if (e := dateline_end(text, a)) > a]
         if datelines:
             skip = sorted(self.quoted + datelines)
-        self.tokens = outside(tokenize(text), skip)
+        self.tokens = tokenize_outside(text, skip)
         self._starts = [t.start for t in self.tokens]
         self._build()
 
@@ -600,10 +659,10 @@ class Resolver:
 
     def _is_caption(self, a: int, b: int) -> bool:
         para = self.text[a:b]
-        return any(marker in para for marker in _rules().captions) or is_byline(self.text, a, b)
+        return _rules().caption_re.search(para) is not None or is_byline(self.text, a, b)
 
     def in_caption(self, pos: int) -> bool:
-        return span_index(self.paras, pos) in self.caption_paras
+        return bool(self.caption_paras) and span_index(self.paras, pos) in self.caption_paras
 
     def in_quote(self, pos: int) -> bool:
         i = span_index(self.quoted, pos)
@@ -770,6 +829,9 @@ class Resolver:
         return ent
 
     def _canonical_tokens(self, name: tuple[str, ...]) -> tuple[str, ...]:
+        known = self._known
+        if all(w in known for w in name):
+            return name  # the usual case: every word already belongs to a registered name
         fixed: list[str] = []
         for w in name:
             fixed.extend(self._unglue(w))
@@ -796,9 +858,10 @@ class Resolver:
         parts = _CAMEL.split(word)
         if len(parts) > 1 and parts[-1] in known:
             return [parts[-1]]  # "UkraineWang": the glued left part is the end of a sentence
-        for glue in _GLUE_WORDS:
-            if word.endswith(glue) and word[: -len(glue)] in known:
-                return [word[: -len(glue)]]  # "Xi Jinpingon", "Wangwho"
+        if word.endswith(_GLUE_SUFFIXES):
+            for glue in _GLUE_WORDS:
+                if word.endswith(glue) and word[: -len(glue)] in known:
+                    return [word[: -len(glue)]]  # "Xi Jinpingon", "Wangwho"
         if len(word) >= MISSPELLING_MIN_LENGTH and len(known) <= _MAX_FUZZY_NAMES:
             from rapidfuzz import fuzz, process
 
