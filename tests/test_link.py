@@ -523,7 +523,9 @@ def test_quote_pair_cutoffs() -> None:
     tp = fp = fn = 0
     for p in pairs:
         a, b = link.normalise_quote(p["a"]), link.normalise_quote(p["b"])
-        linked = link.quote_similarity(a, b)[1] is not None and bool(link.quote_keys(a) & link.quote_keys(b))
+        ka, kb = link.quote_keys(a), link.quote_keys(b)
+        blocked = len(ka & kb) >= link.min_shared_keys(len(ka), len(kb))
+        linked = link.quote_similarity(a, b)[1] is not None and blocked
         tp += linked and p["same"]
         fp += linked and not p["same"]
         fn += (not linked) and p["same"]

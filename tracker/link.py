@@ -128,6 +128,21 @@ WINNOW = 4
 # Keys held by more quotes than this are stock phrases ("vladimir putin", "united states")
 # and would turn blocks into all-pairs comparisons.
 MAX_POSTING = 200
+# Two quotes that both have at least this many keys are compared only when they share
+# MULTI_KEY_SHARED keys. Long quotes that are the same statement share most of theirs (a
+# changed word moves 2-3 of 6-9 keys); one shared bigram between long quotes is chance,
+# and those chance candidates grow with the database (bench_link: 7 per quote at 30k,
+# 24 at 100k; with two shared keys 0.004 and 0.01). The hand-written pairs have 1-4 keys
+# and one true pair shares one of three, so short quotes still need only one.
+MULTI_KEY_MIN = 4
+MULTI_KEY_SHARED = 2
+# A quote joins the group of its best match only. Another group it also matches is merged
+# in only when that match is near-verbatim (not a fragment): a fragment or a loose variant
+# matching two quotations must not chain them into one.
+MERGE_CUTOFF = 95.0
+# A fragment (partial_ratio >= 90) keeps nearly all of its words; below half of them found
+# in the longer quote, partial_ratio is not worth computing.
+FRAGMENT_MIN_SHARED_WORDS = 0.5
 _HASH_MASK = (1 << 63) - 1
 
 # Function words dropped before shingling (English; quotes in other languages keep every
@@ -215,14 +230,26 @@ def quote_similarity(a: str, b: str) -> tuple[float, str | None]:
     na, nb = set(_DIGITS.findall(a)), set(_DIGITS.findall(b))
     if na and nb and len(na ^ nb) > 2 * MAX_NUMBER_CHANGES:
         return 0.0, None
-    r = fuzz.ratio(a, b)
-    if r >= VARIANT_CUTOFF:
-        return r, "variant"
-    if len(short) < FRAGMENT_LEN_RATIO * len(long_) and len(short.split()) >= FRAGMENT_MIN_WORDS:
-        p = fuzz.partial_ratio(short, long_)
-        if p >= FRAGMENT_CUTOFF:
-            return p, "fragment"
+    # ratio <= 200·len(short)/(len(a)+len(b)): skip it when lengths alone rule a variant out.
+    r = 0.0
+    if 200.0 * len(short) / (len(a) + len(b)) >= VARIANT_CUTOFF:
+        r = fuzz.ratio(a, b, score_cutoff=VARIANT_CUTOFF)
+        if r >= VARIANT_CUTOFF:
+            return r, "variant"
+    if len(short) < FRAGMENT_LEN_RATIO * len(long_):
+        words = short.split()
+        if len(words) >= FRAGMENT_MIN_WORDS:
+            found = set(long_.split())
+            if sum(w in found for w in words) >= FRAGMENT_MIN_SHARED_WORDS * len(words):
+                p = fuzz.partial_ratio(short, long_, score_cutoff=FRAGMENT_CUTOFF)
+                if p >= FRAGMENT_CUTOFF:
+                    return p, "fragment"
     return r, None
+
+
+def min_shared_keys(n_a: int, n_b: int) -> int:
+    """Keys two quotes with n_a and n_b keys must share to be compared at all."""
+    return MULTI_KEY_SHARED if min(n_a, n_b) >= MULTI_KEY_MIN else 1
 
 
 def speaker_key(name: str | None) -> str | None:
@@ -458,7 +485,27 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
             select(LinkKey.key, LinkKey.item_id).where(LinkKey.kind == "q", LinkKey.key.in_(chunk))
         ):
             postings[key].append(item)
-    cand_ids = {i for k, items in postings.items() if len(items) <= MAX_POSTING for i in items}
+
+    def shared_with(qid: int) -> Counter[int]:
+        # A key held by more than MAX_POSTING quotes is a stock phrase: ignored.
+        return Counter(i for k in keys[qid] if len(postings.get(k, ())) <= MAX_POSTING for i in postings[k])
+
+    seen = {i for items in postings.values() if len(items) <= MAX_POSTING for i in items}
+    # Key counts of the candidates (index on kind, item_id) for the shared-key rule.
+    n_keys: dict[int, int] = {}
+    for chunk in _chunks(sorted(seen), 500):
+        n_keys.update(
+            session.execute(
+                select(LinkKey.item_id, func.count())
+                .where(LinkKey.kind == "q", LinkKey.item_id.in_(chunk))
+                .group_by(LinkKey.item_id)
+            ).all()
+        )
+    cand_ids = set()
+    for qid, _norm, _p in news:
+        shared = shared_with(qid)
+        nk = len(keys[qid])
+        cand_ids.update(i for i, n in shared.items() if n >= min_shared_keys(nk, n_keys.get(i, 0)))
     known: dict[int, tuple[str, str | None, int]] = {}
     for chunk in _chunks(sorted(cand_ids), 500):
         for qid, text, name, gid in session.execute(
@@ -471,14 +518,20 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
     touched: set[int] = set()
     for qid, norm, person in news:
         res.quotes += 1
-        cands = {i for k in keys[qid] if len(postings.get(k, ())) <= MAX_POSTING for i in postings.get(k, ())}
-        matches = _best_match(norm, person, ((i, known[i][0], known[i][1]) for i in cands if i in known))
-        groups = sorted({known[m[0]][2] for m in matches})
-        if groups:
-            gid = groups[0]
-            for other in groups[1:]:
-                _merge_quote_groups(session, gid, other, known)
+        nk = len(keys[qid])
+        shared = shared_with(qid)
+        cands = [i for i, n in shared.items() if i in known and n >= min_shared_keys(nk, n_keys.get(i, 0))]
+        matches = _best_match(norm, person, ((i, known[i][0], known[i][1]) for i in cands))
+        if matches:
             best = matches[0]
+            gid = known[best[0]][2]
+            for i, score, rel in matches[1:]:
+                other = known[i][2]
+                if other != gid and _tight(score, rel):
+                    keep, drop = min(gid, other), max(gid, other)
+                    _merge_quote_groups(session, keep, drop, known)
+                    touched.discard(drop)
+                    gid = keep
             session.add(
                 QuoteGroupMember(
                     quote_id=qid, group_id=gid, matched_quote_id=best[0], score=best[1], relation=best[2]
@@ -493,6 +546,7 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
             session.add(QuoteGroupMember(quote_id=qid, group_id=gid, relation="first"))
         touched.add(gid)
         known[qid] = (norm, person, gid)
+        n_keys[qid] = nk
         for k in keys[qid]:
             postings[k].append(qid)
         session.add_all(LinkKey(kind="q", key=k, item_id=qid) for k in keys[qid])
@@ -684,6 +738,10 @@ def _sync_group(
 
 def _evidence_change(session: Session, flag: Flag, claims: Sequence[Any]) -> str:
     before = set(session.scalars(select(FlagClaim.claim_id).where(FlagClaim.flag_id == flag.id)))
+    return _evidence_change_text(before, claims)
+
+
+def _evidence_change_text(before: set[int], claims: Sequence[Any]) -> str:
     now = {c.id for c in claims}
     parts = []
     added = [c for c in claims if c.id not in before]
@@ -729,21 +787,34 @@ def _fmt_date(d: dt.date | None) -> str:
 
 def explain(session: Session, group: ClaimGroup, claims: Sequence[Any], j: Judgement) -> str:
     """One or two sentences naming the conflicting figures, their sources, dates and speakers."""
+    assert j.worst is not None
+    meta = _claim_meta(session, list(j.worst))
+    return _explanation(group.metric, group.entities, group.period, bool(group.is_target), claims, j, meta)
+
+
+def _explanation(
+    metric: str,
+    entities: str | None,
+    period: str | None,
+    is_target: bool,
+    claims: Sequence[Any],
+    j: Judgement,
+    meta: dict[int, dict[str, Any]],
+) -> str:
     by_id = {c.id: c for c in claims}
     assert j.worst is not None
     a, b = (by_id[i] for i in j.worst)
-    meta = _claim_meta(session, [a.id, b.id])
     who = []
     for c in (a, b):
         m = meta[c.id]
         speaker = f", quoting {m['speaker']}" if m["speaker"] else ""
         who.append(f"“{c.surface}” ({m['outlet'] or m['article']}, {_fmt_date(m['date'])}{speaker})")
-    scope = group.metric + (f" ({group.entities.title()})" if group.entities else "")
-    kind = "target" if group.is_target else "figure"
+    scope = metric + (f" ({entities.title()})" if entities else "")
+    kind = "target" if is_target else "figure"
     more = len(j.in_conflict) - 2
     tail = f"; {more} more conflicting figure{'s' if more != 1 else ''}" if more > 0 else ""
     return (
-        f"{scope}, {group.period}: {who[0]} vs {who[1]} cannot both be true "
+        f"{scope}, {period}: {who[0]} vs {who[1]} cannot both be true "
         f"— the {kind}s differ by {j.severity:.1%}{tail}."
     )
 
@@ -768,9 +839,12 @@ def rebuild(session: Session) -> LinkResult:
     """Recompute every quote and claim group from scratch; flags keep decisions on unchanged evidence."""
     t0 = time.perf_counter()
     res = LinkResult()
+    session.flush()
     _rebuild_quotes(session, res)
     _rebuild_claims(session, res)
     session.flush()
+    # Rows were rewritten with Core statements: objects the caller holds must reload.
+    session.expire_all()
     res.seconds = time.perf_counter() - t0
     return res
 
@@ -795,6 +869,9 @@ def link_quotes_in_memory(
     """Group quotes (id, text, speaker name) given oldest first, as one-by-one linking would.
 
     Returns (root of each quote, by index; best earlier match by index; keys by index).
+    Cost per quote: its keys' posting lists (capped at MAX_POSTING) plus rapidfuzz on the
+    few quotes sharing enough keys (:func:`min_shared_keys`), so the whole run stays
+    near-linear in the number of quotes.
     """
     parent = list(range(len(quotes)))
 
@@ -807,6 +884,7 @@ def link_quotes_in_memory(
     postings: dict[int, Any] = {}
     norms: list[str] = []
     persons: list[str | None] = []
+    n_keys: list[int] = []
     matches: dict[int, tuple[int, float, str]] = {}
     keys_by_idx: dict[int, set[int]] = {}
     for idx, (_qid, text, person) in enumerate(quotes):
@@ -816,29 +894,42 @@ def link_quotes_in_memory(
         persons.append(person)
         keys = quote_keys(norm)
         keys_by_idx[idx] = keys
-        cands: set[int] = set()
+        n_keys.append(len(keys))
+        shared: Counter[int] = Counter()
         for k in keys:
             p = postings.get(k)
             if p is None:
                 postings[k] = idx
             elif isinstance(p, int):
-                cands.add(p)
+                shared[p] += 1
                 postings[k] = [p, idx]
             else:
                 if len(p) <= MAX_POSTING:
-                    cands.update(p)
+                    shared.update(p)
                 p.append(idx)
+        if not shared:
+            continue
+        nk = len(keys)
+        cands = [i for i, n in shared.items() if n >= min_shared_keys(nk, n_keys[i])]
         if not cands:
             continue
         found = _best_match(norm, person, ((i, norms[i], persons[i]) for i in cands))
         if not found:
             continue
         matches[idx] = found[0]
-        roots = sorted({find(i) for i, _, _ in found})
-        for r in roots[1:]:
-            parent[r] = roots[0]
-        parent[find(idx)] = roots[0]
+        root = find(found[0][0])
+        for i, score, rel in found[1:]:
+            r = find(i)
+            if r != root and _tight(score, rel):
+                parent[max(r, root)] = min(r, root)
+                root = min(r, root)
+        parent[idx] = root
     return [find(i) for i in range(len(quotes))], matches, keys_by_idx
+
+
+def _tight(score: float, relation: str) -> bool:
+    """A match close enough to merge two existing groups (see MERGE_CUTOFF)."""
+    return relation != "fragment" and score >= MERGE_CUTOFF
 
 
 def _rebuild_quotes(session: Session, res: LinkResult) -> None:
@@ -905,9 +996,13 @@ def _rebuild_claims(session: Session, res: LinkResult) -> None:
         )
     ]
     # Old flags and the claims they held, to carry decisions over to the new groups.
-    old_flag_of_claim = dict(
-        session.execute(select(FlagClaim.claim_id, FlagClaim.flag_id).order_by(FlagClaim.flag_id)).all()
-    )
+    old_flag_of_claim: dict[int, int] = {}
+    old_claims_of_flag: dict[int, set[int]] = defaultdict(set)
+    for cid, fid in session.execute(
+        select(FlagClaim.claim_id, FlagClaim.flag_id).order_by(FlagClaim.flag_id)
+    ):
+        old_flag_of_claim[cid] = fid
+        old_claims_of_flag[fid].add(cid)
     session.execute(delete(ClaimGroupMember))
     session.execute(update(Flag).values(group_id=None))
     session.execute(delete(ClaimGroup))
@@ -965,28 +1060,153 @@ def _rebuild_claims(session: Session, res: LinkResult) -> None:
         for c, sc in zip(g.claims, g.scores, strict=True)
     ]
     _bulk_insert(session, ClaimGroupMember, member_rows)
+    conflicting = [
+        (g, gid, v) for g, gid, v in zip(groups, gids, verdicts, strict=True) if v.verdict == "conflict"
+    ]
+    _rebuild_flags(session, conflicting, old_flag_of_claim, old_claims_of_flag, res)
+    res.claim_groups = len(groups)
+
+
+def _rebuild_flags(
+    session: Session,
+    conflicting: Sequence[tuple[_MemGroup, int, Judgement]],
+    old_flag_of_claim: dict[int, int],
+    old_claims_of_flag: dict[int, set[int]],
+    res: LinkResult,
+) -> None:
+    """Bring flags in line with the rebuilt groups using set-based statements.
+
+    The same decisions as :func:`_sync_group` and :func:`_clear_flag`, one conflicting
+    group at a time in memory, but written with a handful of bulk inserts and executemany
+    updates instead of ORM work per flag (which dominated rebuild time at 30k claims).
+    """
+    from sqlalchemy import bindparam, insert
+
+    ft = Flag.__table__
+    old = {
+        fid: (status, evidence)
+        for fid, status, evidence in session.execute(select(Flag.id, Flag.status, Flag.evidence))
+    }
+    reviewed = set(session.scalars(select(FlagReview.flag_id).distinct()))
+    meta: dict[int, dict[str, Any]] = {}
+    worst = sorted({i for _, _, v in conflicting if v.worst for i in v.worst})
+    for part in _chunks(worst, 5_000):
+        meta.update(_claim_meta(session, part))
+    now = utcnow()
     kept: set[int] = set()
-    for g, gid, v in zip(groups, gids, verdicts, strict=True):
-        if v.verdict != "conflict":
-            continue
+    new_rows: list[dict[str, Any]] = []
+    new_members: list[list[tuple[int, bool]]] = []
+    updates: list[dict[str, Any]] = []
+    reviews: list[dict[str, Any]] = []
+    claim_rows: list[dict[str, Any]] = []
+    for g, gid, j in conflicting:
         cs = sorted(g.claims, key=lambda c: c.id)
         overlap = Counter(old_flag_of_claim[c.id] for c in cs if c.id in old_flag_of_claim)
-        flag = None
-        for fid in sorted(overlap, key=lambda f: (-overlap[f], f)):
-            if fid not in kept:
-                flag = session.get(Flag, fid)
-                break
-        group = session.get(ClaimGroup, gid)
-        assert group is not None
-        _sync_group(session, group, cs, flag, res)
-        if flag is not None:
-            kept.add(flag.id)
-    for fid in sorted(set(old_flag_of_claim.values()) - kept):
-        flag = session.get(Flag, fid)
-        if flag is not None and flag.group_id is None and flag.status != "dismissed":
-            _clear_flag(session, flag, "the figures no longer conflict (rebuild)")
-            res.flags_cleared += 1
-    res.claim_groups = len(groups)
+        fid = next((f for f in sorted(overlap, key=lambda f: (-overlap[f], f)) if f not in kept), None)
+        evidence = evidence_hash(cs)
+        period = g.first.period
+        text = _explanation(g.metric, g.entities or None, period, bool(g.first.is_target), cs, j, meta)
+        members = [(c.id, c.id in j.in_conflict) for c in cs]
+        if fid is None:
+            new_rows.append(
+                {
+                    "group_id": gid,
+                    "status": "open",
+                    "metric": g.metric,
+                    "period": period,
+                    "severity": j.severity,
+                    "explanation": text,
+                    "evidence": evidence,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            new_members.append(members)
+            res.flags_new += 1
+            continue
+        kept.add(fid)
+        status, old_evidence = old[fid]
+        if old_evidence != evidence and status != "open":
+            why = _evidence_change_text(old_claims_of_flag.get(fid, set()), cs)
+            reviews.append(
+                {
+                    "flag_id": fid,
+                    "action": "auto-reopen",
+                    "status_before": status,
+                    "status_after": "open",
+                    "note": f"reopened: the evidence changed ({why})",
+                    "by": "tracker",
+                    "evidence": evidence,
+                    "at": now,
+                }
+            )
+            status = "open"
+            res.flags_reopened += 1
+        updates.append(
+            {
+                "b_id": fid,
+                "b_group": gid,
+                "b_status": status,
+                "b_metric": g.metric,
+                "b_period": period,
+                "b_severity": j.severity,
+                "b_explanation": text,
+                "b_evidence": evidence,
+                "b_changed": old_evidence != evidence,
+            }
+        )
+        claim_rows.extend({"flag_id": fid, "claim_id": c, "in_conflict": inc} for c, inc in members)
+    fids: list[int] = []
+    for part in _chunks(new_rows, 5_000):
+        fids.extend(
+            session.scalars(insert(Flag).returning(Flag.id, sort_by_parameter_order=True), list(part))
+        )
+    for fid, members in zip(fids, new_members, strict=True):
+        claim_rows.extend({"flag_id": fid, "claim_id": c, "in_conflict": inc} for c, inc in members)
+    conn = session.connection()
+    for changed in (True, False):
+        rows = [u for u in updates if u["b_changed"] is changed]
+        if not rows:
+            continue
+        values: dict[str, Any] = {
+            "group_id": bindparam("b_group"),
+            "status": bindparam("b_status"),
+            "metric": bindparam("b_metric"),
+            "period": bindparam("b_period"),
+            "severity": bindparam("b_severity"),
+            "explanation": bindparam("b_explanation"),
+            "evidence": bindparam("b_evidence"),
+        }
+        if changed:
+            values["updated_at"] = now
+        conn.execute(update(ft).where(ft.c.id == bindparam("b_id")).values(**values), rows)
+    # Flags that no longer match a conflicting group: deleted if nobody reviewed them,
+    # else dismissed by tracker with the reason recorded (as _clear_flag does).
+    gone = sorted(f for f in set(old_flag_of_claim.values()) - kept if old[f][0] != "dismissed")
+    drop = [f for f in gone if f not in reviewed]
+    dismiss = [f for f in gone if f in reviewed]
+    for f in dismiss:
+        reviews.append(
+            {
+                "flag_id": f,
+                "action": "auto-dismiss",
+                "status_before": old[f][0],
+                "status_after": "dismissed",
+                "note": "the figures no longer conflict (rebuild)",
+                "by": "tracker",
+                "evidence": old[f][1],
+                "at": now,
+            }
+        )
+    for part in _chunks(dismiss, 5_000):
+        conn.execute(update(ft).where(ft.c.id.in_(part)).values(status="dismissed", updated_at=now))
+    for part in _chunks(sorted(kept) + drop, 5_000):
+        conn.execute(delete(FlagClaim.__table__).where(FlagClaim.__table__.c.flag_id.in_(part)))
+    for part in _chunks(drop, 5_000):
+        conn.execute(delete(ft).where(ft.c.id.in_(part)))
+    res.flags_cleared += len(gone)
+    _bulk_insert(session, FlagReview, reviews)
+    _bulk_insert(session, FlagClaim, claim_rows)
 
 
 class _MemGroup:
