@@ -26,3 +26,22 @@ def test_quoted_and_caption_names_are_not_people() -> None:
     assert "Antonio Guterres" not in names
     assert "Alexandr Demyanchuk" not in names
     assert "Xi Jinpingon" not in names
+
+
+def test_titles_and_honorifics_leave_the_name() -> None:
+    text = (
+        "WASHINGTON (Reuters) - Fed Chair Jerome Powell said rates would rise. "
+        "Ms. Lael Brainard agreed. Russia's Ministry of Defence said it was ready. "
+        "European Commission President Ursula von der Leyen said the EU was ready."
+    )
+    people = {p.name: p for p in people_in(text)}
+    assert people["Jerome Powell"].role == "Fed Chair"
+    assert people["Lael Brainard"].role is None
+    assert people["Ministry of Defence"].kind == "organisation"
+    assert people["Ursula von der Leyen"].role == "European Commission President"
+    assert not any(name.startswith(("WASHINGTON", "Reuters")) for name in people)
+
+
+def test_byline_is_not_a_person() -> None:
+    text = "By John Smith\n\nLONDON (Reuters) - Prices rose, Governor Andrew Bailey said."
+    assert [p.name for p in people_in(text)] == ["Andrew Bailey"]

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tracker.text import normalise, pair_quote_marks, paragraph_spans, sentence_spans
+from tracker.text import (
+    dateline_end,
+    is_byline,
+    normalise,
+    pair_quote_marks,
+    paragraph_spans,
+    sentence_spans,
+)
 
 
 def test_sentence_spans_respect_abbreviations_and_initials() -> None:
@@ -53,3 +60,23 @@ def test_apostrophes_are_not_quotes() -> None:
 
 def test_normalise() -> None:
     assert normalise("  “Hello”\u00a0 ‘World’ ") == "\"hello\" 'world'"
+
+
+def test_datelines() -> None:
+    for text, rest in [
+        ("WASHINGTON (Reuters) - The Fed will act.", "The Fed"),
+        ("MOSCOW, March 3 (Reuters) - Russia said", "Russia"),
+        ("BEIJING, Oct 2 (Xinhua) -- China's economy", "China's"),
+        ("LONDON — Britain will", "Britain"),
+        ("KYIV, Ukraine (AP) — The shelling", "The shelling"),
+        ("NEW YORK, Jan. 5 (Reuters) - Stocks fell", "Stocks"),
+    ]:
+        assert text[dateline_end(text, 0) :].startswith(rest), text
+    for text in ["The Fed - as expected - held.", "NATO said on Monday", "U.S. stocks fell - again."]:
+        assert dateline_end(text, 0) == 0, text
+
+
+def test_bylines() -> None:
+    assert is_byline("By John Smith", 0, 13)
+    assert is_byline("By Jane Doe and Li Wei", 0, 22)
+    assert not is_byline("By Monday the talks had failed.", 0, 31)

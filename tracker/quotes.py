@@ -21,6 +21,7 @@ Kinds:
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -133,6 +134,18 @@ def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, in
 
 
 _TITLE_DOTS = frozenset("mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr".split())
+
+
+# Lowercase words, and "According" opening a sentence: enough to see whether any cue is present.
+_LOWER_WORDS = re.compile(r"According|[a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> frozenset[str]:
+    """First words of every reporting verb, plus "according"."""
+    from tracker.resolve import _rules
+
+    return _rules().verbish | {"according", "According"}
 
 
 @lru_cache(maxsize=1)
@@ -313,7 +326,12 @@ class _Extractor:
     def indirect(self) -> list[_Cand]:
         out: list[_Cand] = []
         text = self.text
+        cue_words = _cue_words()
+        pair_starts = [p.start for p in self.pairs]
         for s, (a, b) in enumerate(self.sentences):
+            # Most sentences hold no reporting verb at all: one C-level scan rules them out.
+            if cue_words.isdisjoint(_LOWER_WORDS.findall(text, a, b)):
+                continue
             if self.resolver.in_caption(a):
                 continue
             toks = self.resolver.sentence_tokens(s)
@@ -324,7 +342,12 @@ class _Extractor:
             if span is None:
                 continue
             c.start, c.end = span
-            quoted = sum(max(0, min(p.end, c.end) - max(p.start, c.start)) for p in self.pairs)
+            quoted = 0
+            k = max(0, bisect.bisect_left(pair_starts, c.start) - 1)
+            while k < len(self.pairs) and self.pairs[k].start < c.end:
+                p = self.pairs[k]
+                quoted += max(0, min(p.end, c.end) - max(p.start, c.start))
+                k += 1
             if quoted * 2 > c.end - c.start:
                 continue
             if text[c.start] in "\"\u201c\u201d\u00ab'\u2018":

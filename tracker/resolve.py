@@ -683,16 +683,25 @@ class Resolver:
             caption = self.in_caption(a)
             i = 0
             n = len(toks)
+            titles = _rules().titles
             while i < n:
-                if not _is_name_token(toks[i]) and not (
-                    toks[i].is_cap and toks[i].low.rstrip(".") in _rules().titles
+                t = toks[i]
+                if not t.is_cap or (
+                    not (t.is_word and t.low not in _CAP_STOP) and t.low.rstrip(".") not in titles
                 ):
                     i += 1
                     continue
                 j = i
                 while j < n and (
                     (toks[j].is_word and toks[j].is_cap)
-                    or (toks[j].low in _PARTICLES and j + 1 < n and toks[j + 1].is_cap)
+                    or (
+                        toks[j].low in _PARTICLES
+                        and j + 1 < n
+                        and (
+                            toks[j + 1].is_cap
+                            or (toks[j + 1].low in _PARTICLES and j + 2 < n and toks[j + 2].is_cap)
+                        )
+                    )
                     or (
                         toks[j].low in ("of", "for")
                         and j > i
@@ -736,10 +745,16 @@ class Resolver:
             if ev or len(m.name) >= 2:
                 self._register(m, ev, cap)
         # Pass 2: fix glued typos against known name words, then record every mention.
+        found: dict[tuple[str, ...], _Entity] = {}  # a name repeats: look it up once
         for m, ev, cap in runs:
-            ent = self._entity_for(m.name)
-            if ent is None and ev:
-                ent = self._register(m, ev, cap)
+            ent = found.get(m.name)
+            if ent is None:
+                ent = self._entity_for(m.name)
+                if ent is None and ev:
+                    ent = self._register(m, ev, cap)
+                    found.clear()  # a new entity can change what a short name means
+                if ent is not None:
+                    found[m.name] = ent
             if ent is None:
                 continue
             if m.role and m.role not in ent.roles:

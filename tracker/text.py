@@ -89,6 +89,11 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """Paragraphs as trimmed ``(start, end)`` spans, split at blank lines (or newlines if none)."""
+    return list(_paragraph_spans_cached(text))
+
+
+@lru_cache(maxsize=4)
+def _paragraph_spans_cached(text: str) -> tuple[tuple[int, int], ...]:
     splitter = _BLANK_LINE if _BLANK_LINE.search(text) else _NEWLINE
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -100,7 +105,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     span = _trimmed(text, pos, len(text))
     if span:
         spans.append(span)
-    return spans
+    return tuple(spans)
 
 
 def _is_abbreviation(text: str, stop_at: int, para_start: int) -> bool:
