@@ -766,3 +766,54 @@ def test_show_group_importable() -> None:
     from tracker.cli_link import show
 
     assert {"quote", "flag"} <= set(show.commands)
+
+
+# --------------------------------------------------------------------------- chaining and blocking
+
+CHAIN_A = "Our gas supplies to China through the eastern route will double within the next five years"
+CHAIN_B = "The new pipeline across Mongolia is already designed and financing has been agreed with partners"
+CHAIN_C = f"{CHAIN_A}, and {CHAIN_B.lower()}"
+
+
+def test_quote_matching_two_groups_joins_only_the_best(session) -> None:  # type: ignore[no-untyped-def]
+    """A long quote containing two different statements is a fragment match for both: it joins
+    one group and does not chain the two statements into one quotation."""
+    a = add_article(session, "Reuters", "2024-01-10", f"Novak said: “{CHAIN_A}”", quotes=[{"text": CHAIN_A}])
+    b = add_article(session, "TASS", "2024-01-11", f"Novak said: “{CHAIN_B}”", quotes=[{"text": CHAIN_B}])
+    c = add_article(session, "AP", "2024-01-12", f"Novak said: “{CHAIN_C}”", quotes=[{"text": CHAIN_C}])
+
+    def groups() -> dict[int, int]:
+        rows = session.execute(
+            select(Quote.article_id, QuoteGroupMember.group_id).join(
+                QuoteGroupMember, QuoteGroupMember.quote_id == Quote.id
+            )
+        )
+        return dict(rows.all())
+
+    g = groups()
+    assert g[a] != g[b]
+    assert g[c] in (g[a], g[b])
+    link.rebuild(session)
+    g = groups()
+    assert g[a] != g[b] and g[c] in (g[a], g[b])
+
+
+def test_long_quotes_need_two_shared_keys() -> None:
+    assert link.min_shared_keys(1, 9) == 1
+    assert link.min_shared_keys(3, 3) == 1
+    assert link.min_shared_keys(link.MULTI_KEY_MIN, 9) == link.MULTI_KEY_SHARED
+    # A long variant with one word changed keeps enough keys in common to be compared.
+    a = link.normalise_quote(
+        "Western sanctions have failed: Russian exports of grain, fertiliser and metals grew faster than "
+        "ever, new logistics corridors opened through Kazakhstan, Iran and the Caspian ports, and "
+        "payments moved into national currencies"
+    )
+    b = link.normalise_quote(
+        "Western sanctions have failed: Russian exports of grain, fertiliser and steel grew faster than "
+        "ever, new logistics corridors opened through Kazakhstan, Iran and the Caspian ports, and "
+        "payments moved into national currencies"
+    )
+    ka, kb = link.quote_keys(a), link.quote_keys(b)
+    assert min(len(ka), len(kb)) >= link.MULTI_KEY_MIN
+    assert len(ka & kb) >= link.min_shared_keys(len(ka), len(kb))
+    assert link.quote_similarity(a, b)[1] == "variant"

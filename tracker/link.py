@@ -515,56 +515,71 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
             .where(Quote.id.in_(chunk))
         ):
             known[qid] = (normalise_quote(text), speaker_key(name), gid)
-    touched: set[int] = set()
+    # A group is an id, or a QuoteGroup created in this call and not flushed yet: new
+    # groups and members go to the database in one flush, and only groups that gained a
+    # member from this article are re-summarised (a new singleton's summary is known).
+    group_of: dict[int, int | QuoteGroup] = {qid: gid for qid, (_, _, gid) in known.items()}
+    grown: list[int | QuoteGroup] = []
+    created = 0
+
+    def gid_of(h: int | QuoteGroup) -> int:
+        if isinstance(h, QuoteGroup):
+            session.flush()
+            return h.id
+        return h
+
     for qid, norm, person in news:
         res.quotes += 1
         nk = len(keys[qid])
         shared = shared_with(qid)
         cands = [i for i, n in shared.items() if i in known and n >= min_shared_keys(nk, n_keys.get(i, 0))]
         matches = _best_match(norm, person, ((i, known[i][0], known[i][1]) for i in cands))
+        member = QuoteGroupMember(quote_id=qid)
         if matches:
             best = matches[0]
-            gid = known[best[0]][2]
+            h: int | QuoteGroup = group_of[best[0]]
             for i, score, rel in matches[1:]:
-                other = known[i][2]
-                if other != gid and _tight(score, rel):
-                    keep, drop = min(gid, other), max(gid, other)
-                    _merge_quote_groups(session, keep, drop, known)
-                    touched.discard(drop)
-                    gid = keep
-            session.add(
-                QuoteGroupMember(
-                    quote_id=qid, group_id=gid, matched_quote_id=best[0], score=best[1], relation=best[2]
-                )
-            )
+                other = group_of[i]
+                if other is not h and _tight(score, rel) and gid_of(other) != gid_of(h):
+                    keep, drop = sorted((gid_of(h), gid_of(other)))
+                    _merge_quote_groups(session, keep, drop)
+                    for q, g in list(group_of.items()):
+                        if g is other or g is h or g == drop:
+                            group_of[q] = keep
+                    grown = [keep if g is other or g is h or g == drop else g for g in grown]
+                    h = keep
+            member.matched_quote_id, member.score, member.relation = best
+            grown.append(h)
             res.quotes_linked += 1
         else:
-            g = QuoteGroup(quote_id=qid, person_id=person_of[qid], size=1, first_published=published)
-            session.add(g)
-            session.flush()
-            gid = g.id
-            session.add(QuoteGroupMember(quote_id=qid, group_id=gid, relation="first"))
-        touched.add(gid)
-        known[qid] = (norm, person, gid)
+            h = QuoteGroup(quote_id=qid, person_id=person_of[qid], size=1, first_published=published)
+            session.add(h)
+            member.relation = "first"
+            created += 1
+        if isinstance(h, QuoteGroup):
+            member.group = h
+        else:
+            member.group_id = h
+        session.add(member)
+        group_of[qid] = h
+        known[qid] = (norm, person, 0)
         n_keys[qid] = nk
         for k in keys[qid]:
             postings[k].append(qid)
         session.add_all(LinkKey(kind="q", key=k, item_id=qid) for k in keys[qid])
     session.flush()
-    for gid in touched:
+    refresh = {gid_of(h) for h in grown}
+    for gid in sorted(refresh):
         _refresh_quote_group(session, gid)
-    res.quote_groups += len(touched)
+    res.quote_groups += created + len(
+        refresh - {gid_of(h) for h in group_of.values() if isinstance(h, QuoteGroup)}
+    )
 
 
-def _merge_quote_groups(
-    session: Session, keep: int, drop: int, known: dict[int, tuple[str, str | None, int]]
-) -> None:
+def _merge_quote_groups(session: Session, keep: int, drop: int) -> None:
     session.flush()
     session.execute(update(QuoteGroupMember).where(QuoteGroupMember.group_id == drop).values(group_id=keep))
     session.execute(delete(QuoteGroup).where(QuoteGroup.id == drop))
-    for qid, (n, p, g) in list(known.items()):
-        if g == drop:
-            known[qid] = (n, p, keep)
 
 
 def _refresh_quote_group(session: Session, gid: int) -> None:
