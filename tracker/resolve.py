@@ -786,12 +786,13 @@ class Resolver:
             if k > j + 1 and not any(verb_at(toks, x) for x in range(j + 1, k)):
                 # ("China, the Kremlin said": a clause, not an appositive)
                 first = toks[j + 1]
+                head = first.low.rsplit("-", 1)[-1]  # "vice-president", "co-founder"
                 looks_role = (
                     first.low in _INDEFINITE
                     or first.low == "the"
-                    or first.low in _rules().roles
+                    or head in _rules().roles
                     or first.low in _ADJ_OK
-                    or first.low.rstrip(".") in _rules().titles
+                    or head.rstrip(".") in _rules().titles
                 )
                 if looks_role:
                     role = _appositive_role(self.text[first.start : toks[k - 1].end])
