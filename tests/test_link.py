@@ -817,3 +817,41 @@ def test_long_quotes_need_two_shared_keys() -> None:
     assert min(len(ka), len(kb)) >= link.MULTI_KEY_MIN
     assert len(ka & kb) >= link.min_shared_keys(len(ka), len(kb))
     assert link.quote_similarity(a, b)[1] == "variant"
+
+
+def test_rebuild_carries_decisions_over(session) -> None:  # type: ignore[no-untyped-def]
+    """Rebuild writes flags in bulk but decides as incremental linking does: an unchanged
+    decision stands, new evidence reopens it, a reviewed flag whose conflict is gone is
+    dismissed by tracker, an unreviewed one is deleted."""
+    load_corpus(session)
+    flags = {f["period"]: f for f in link.conflicts(session, status=None) if f["metric"] == "bilateral trade"}
+    f2022, f2020, f2023 = flags["2022"]["id"], flags["2020"]["id"], flags["2023"]["id"]
+    link.review(session, f2022, "dismiss", "rounding", "ed")
+    link.review(session, f2020, "confirm", "checked", "ed")
+    add_article(
+        session,
+        "Kommersant",
+        "2023-04-01",
+        "Trade between Russia and China reached $172 billion in 2022.",
+        claims=[{"surface": "$172 billion", "value": 172 * B, "year": 2022}],
+        link_now=False,
+    )
+    # Make every 2020 and 2023 figure agree (trade, and 2023 oil too): those conflicts are gone.
+    for year, value in ((2020, 104 * B), (2023, 240.1 * B)):
+        for c in session.scalars(select(Claim).where(Claim.period == str(year))):
+            c.value, c.low, c.high, c.hedge, c.surface = value, None, None, None, f"${value / B:g} billion"
+    session.flush()
+    res = link.rebuild(session)
+    assert res.flags_reopened == 1 and res.flags_cleared == 3
+    f = session.get(Flag, f2022)
+    assert f.status == "open" and f.group_id is not None
+    history = link.show_flag(session, f2022)["history"]
+    assert [h["action"] for h in history] == ["dismiss", "auto-reopen"]
+    assert "$172 billion" in history[1]["note"]
+    f = session.get(Flag, f2020)
+    assert f.status == "dismissed" and f.group_id is None
+    assert [h["action"] for h in link.show_flag(session, f2020)["history"]] == ["confirm", "auto-dismiss"]
+    assert session.get(Flag, f2023) is None
+    # A second rebuild changes nothing.
+    res = link.rebuild(session)
+    assert res.flags_new == res.flags_reopened == res.flags_cleared == 0
