@@ -215,6 +215,7 @@ def ingest(
     from tracker.models import Article
 
     report = IngestReport()
+    people_cache = PeopleCache()
     t0 = time.perf_counter()
     Session = session_factory(engine)
     pool = None
@@ -228,7 +229,7 @@ def ingest(
             on_item(loc, outcome)
 
     try:
-        for batch in _batches(items, BATCH if pool else 1):
+        for batch in _batches(items, BATCH):
             articles = []
             for it in batch:
                 if isinstance(it, ReadError):
@@ -257,7 +258,7 @@ def ingest(
                     report.failed.append(ReadError(art.location, error or "extraction failed"))
                     done(art.location, f"failed: {error}")
                     continue
-                outcome = _store_with_retry(Session, art, analysis, report)
+                outcome = _store_with_retry(Session, art, analysis, report, people_cache)
                 done(art.location, outcome)
     finally:
         if pool:
@@ -267,14 +268,55 @@ def ingest(
     return report
 
 
-def _store_with_retry(Session: Any, art: ArticleText, analysis: Analysis, report: IngestReport) -> str:
+class PeopleCache:
+    """People already resolved during this ingest run: a speaker seen again with the same
+    name, aliases and role needs no lookup. Entries enter the cache only once their
+    article's transaction committed, so a rolled-back person id is never reused."""
+
+    def __init__(self) -> None:
+        self.known: dict[Any, int] = {}
+        self.pending: dict[Any, int] = {}
+
+    def get(self, seen: Any) -> int | None:
+        return self.known.get(seen)
+
+    def commit(self) -> None:
+        self.known.update(self.pending)
+        self.pending.clear()
+
+    def rollback(self, *, forget: bool = False) -> None:
+        self.pending.clear()
+        if forget:  # another writer (or an editor's merge) changed people: look them up again
+            self.known.clear()
+
+
+def _store_with_retry(
+    Session: Any, art: ArticleText, analysis: Analysis, report: IngestReport, cache: PeopleCache | None = None
+) -> str:
+    cache = cache or PeopleCache()
+    try:
+        outcome = _store_attempts(Session, art, analysis, report, cache)
+    except BaseException:
+        cache.rollback(forget=True)
+        raise
+    if outcome == "new":
+        cache.commit()
+    else:
+        cache.rollback(forget=True)
+    return outcome
+
+
+def _store_attempts(
+    Session: Any, art: ArticleText, analysis: Analysis, report: IngestReport, cache: PeopleCache
+) -> str:
     from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
     delay = 0.05
     for attempt in range(RETRIES):
         try:
+            cache.rollback(forget=attempt > 0)
             with Session() as session, session.begin():
-                counts = store(session, art, analysis)
+                counts = store(session, art, analysis, cache)
         except DataError as exc:
             # A value this backend refuses (PostgreSQL: a 300-character source name for a
             # varchar(200)): the article was rolled back; it costs this article, not the batch.
@@ -318,15 +360,18 @@ def _article_id(session: Session, sha256: str) -> int | None:
     return session.scalar(select(Article.id).where(Article.sha256 == sha256))
 
 
-def store(session: Session, art: ArticleText, analysis: Analysis) -> tuple[int, int, int] | None:
+def store(
+    session: Session, art: ArticleText, analysis: Analysis, people_cache: PeopleCache | None = None
+) -> tuple[int, int, int] | None:
     """Write one article and everything extracted from it; None if the text is already stored.
 
-    The caller owns the transaction. Returns (quotes, claims, new people).
+    The caller owns the transaction (and commits ``people_cache`` after it). Returns
+    (quotes, claims, new people).
     """
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import insert, select
 
     from tracker import people as people_mod
-    from tracker.models import Article, Person, Source
+    from tracker.models import Article, Source
     from tracker.models import Claim as ClaimRow
     from tracker.models import Quote as QuoteRow
 
@@ -354,13 +399,20 @@ def store(session: Session, art: ArticleText, analysis: Analysis) -> tuple[int, 
     session.add(article)
     session.flush()
 
-    before = session.scalar(select(func.count()).select_from(Person)) or 0
     person_ids: dict[str, int] = {}
+    new_people = 0
     for p in analysis.people:
         seen = people_mod.seen_from_mentions(p.name, p.mentions, p.role)
-        person_ids[p.name] = people_mod.get_or_create(session, seen).id
+        known_id = people_cache.get(seen) if people_cache is not None else None
+        if known_id is not None:
+            person_ids[p.name] = known_id
+            continue
+        person_id, created = people_mod.resolve_seen(session, seen)
+        person_ids[p.name] = person_id
+        new_people += created
+        if people_cache is not None:
+            people_cache.pending[seen] = person_id
     session.flush()
-    new_people = (session.scalar(select(func.count()).select_from(Person)) or 0) - before
 
     quote_ids: list[int] = []
     if analysis.quotes:
