@@ -82,17 +82,6 @@ METRICS = [
 ]
 HEDGES = ["", "nearly ", "about ", "more than ", "up to ", "around ", "almost ", "over "]
 VERBS = ["said", "told reporters", "added", "noted", "stressed", "explained"]
-SENTENCES = [
-    "Our cooperation is developing in all areas and we expect further growth",
-    "We will not accept any conditions that harm our national interests",
-    "The new agreement opens the door to long-term investment in infrastructure",
-    "Prices on the world market remain volatile and we must be prepared",
-    "This is an important step for both countries and for the whole region",
-    "We have agreed to expand the use of national currencies in settlements",
-    "The pipeline will be completed on schedule despite the difficulties",
-    "Sanctions have not stopped the growth of our trade turnover",
-]
-
 BACKGROUND = [
     "The two governments signed a memorandum on transport corridors in the spring.",
     "Officials have repeatedly said that settlements in national currencies now dominate.",
@@ -117,8 +106,61 @@ def _money(value: float, unit: str, rng: random.Random) -> str:
     return f"{value:g} thousand barrels per day"
 
 
+SUBJECTS = [
+    "Our cooperation",
+    "The new agreement",
+    "This decision",
+    "The pipeline project",
+    "Trade in national currencies",
+    "The investment programme",
+    "Our energy partnership",
+    "The border crossing",
+    "The customs reform",
+    "The joint venture",
+    "Grain exports",
+    "The new rail corridor",
+    "Our dialogue",
+    "The payment system",
+]
+PREDICATES = [
+    "is developing in all areas",
+    "opens the door to long-term investment",
+    "will be completed on schedule",
+    "has not been affected by sanctions",
+    "is an important step for the whole region",
+    "will create thousands of jobs",
+    "remains our top priority",
+    "must be protected from political pressure",
+    "has already exceeded our expectations",
+    "will take several more years",
+    "is not directed against anyone",
+    "depends on the stability of world markets",
+    "needs more support from the banks",
+]
+TAILS = [
+    "and we expect further growth",
+    "despite the difficulties",
+    "in the coming months",
+    "for both our peoples",
+    "according to the plans we agreed",
+    "as the president said",
+    "whatever our critics say",
+    "step by step",
+    "and this is only the beginning",
+    "in the interests of our citizens",
+    "",
+    "",
+    "",
+]
+
+
+def sentence(rng: random.Random) -> str:
+    """A fresh quotation: thousands of combinations, so repeats are only the planted ones."""
+    return " ".join(x for x in (rng.choice(SUBJECTS), rng.choice(PREDICATES), rng.choice(TAILS)) if x)
+
+
 def article(i: int, seed: int = 0, pool: list[str] | None = None) -> dict[str, str]:
-    """Article number ``i`` of the corpus with ``seed`` (pure function of both)."""
+    """Article number ``i`` of the corpus with ``seed``; ``pool`` holds earlier quotations to repeat."""
     rng = random.Random(seed * 1_000_003 + i)
     year = rng.randint(2015, 2024)
     date = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
@@ -132,18 +174,18 @@ def article(i: int, seed: int = 0, pool: list[str] | None = None) -> dict[str, s
         f"{role} {name} told reporters after the talks, which lasted {rng.randint(2, 9)} hours."
     )
     for k, (pname, prole) in enumerate(people):
-        sent = rng.choice(SENTENCES)
+        sent = sentence(rng)
         verb = rng.choice(VERBS)
         pattern = rng.randrange(4)
         if pattern == 0:
-            paras.append(f"\u201c{sent},\u201d {pname} {verb}. \u201c{rng.choice(SENTENCES)}.\u201d")
+            paras.append(f"\u201c{sent},\u201d {pname} {verb}. \u201c{sentence(rng)}.\u201d")
         elif pattern == 1:
             paras.append(f"\u201c{sent},\u201d said {pname}, {prole}.")
         elif pattern == 2:
             paras.append(f'{pname.split()[-1] if k == 0 else pname} {verb}: "{sent}."')
         else:
             paras.append(f"{pname}, {prole}, said that {sent[0].lower() + sent[1:]}.")
-        paras.append(f'"{rng.choice(SENTENCES)}," {"she" if pname.split()[0] in FIRST[:3] else "he"} added.')
+        paras.append(f'"{sentence(rng)}," {"she" if pname.split()[0] in FIRST[:3] else "he"} added.')
     for template, unit, _scale, (lo, hi) in rng.sample(METRICS, 2):
         metric = template.format(a=a, b=b)
         # the true value is fixed per (metric, year); most outlets report it, a few do not
@@ -166,8 +208,12 @@ def article(i: int, seed: int = 0, pool: list[str] | None = None) -> dict[str, s
             f"The ministry plans to raise the figure to {rng.randint(100, 300)} billion dollars "
             f"by {year + 3}."
         )
-    if pool and rng.random() < 0.2:
-        paras.append(f"\u201c{rng.choice(pool)},\u201d {name} said, repeating an earlier statement.")
+    if pool is not None:
+        # plant repeats: one article in five quotes an earlier statement again
+        if pool and rng.random() < 0.2:
+            paras.append(f"\u201c{rng.choice(pool)},\u201d {name} said, repeating an earlier statement.")
+        if len(pool) < 5000 and rng.random() < 0.1:
+            pool.append(sentence(rng))
     paras.append(
         "Analysts said the talks reflected a broader shift in regional trade, with new logistics routes, "
         "payment systems and infrastructure projects under discussion on the sidelines of the meeting. "
@@ -186,7 +232,7 @@ def article(i: int, seed: int = 0, pool: list[str] | None = None) -> dict[str, s
 
 def corpus(n: int, seed: int = 0) -> Iterator[dict[str, str]]:
     """Stream ``n`` articles; never holds the corpus in memory."""
-    pool = SENTENCES[:]
+    pool: list[str] = []
     for i in range(n):
         yield article(i, seed, pool)
 

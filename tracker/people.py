@@ -21,10 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tracker.models import Claim, Person, PersonAlias, Quote
+from tracker.models import Claim, Person, PersonAlias, Quote, utcnow
 
 # Spelling variants of one name ("Yury Ushakov" / "Yuri Ushakov" = 92, "Sergey Lavrov" /
 # "Sergei Lavrov" = 92) score 90+, while different people sharing a surname
@@ -92,21 +92,58 @@ def add_alias(session: Session, person: Person, alias: str, kind: str = "name") 
 
 def get_or_create(session: Session, seen: PersonSeen) -> Person:
     """The stored person for a person seen in an article; aliases and role are recorded."""
-    person = find_person(session, seen.name)
-    if person is None:
-        for alias in seen.aliases:
-            # a fuller variant seen in the same article may already be stored
-            if len(alias_key(alias).split()) >= 2 and (person := find_person(session, alias)) is not None:
-                break
-    if person is None:
-        person = Person(name=seen.name, role=seen.role)
-        session.add(person)
-        session.flush()
-    elif seen.role:
-        person.role = seen.role
-    for alias in {seen.name, *seen.aliases}:
-        add_alias(session, person, alias)
+    person_id, _created = resolve_seen(session, seen)
+    person = session.get(Person, person_id)
+    assert person is not None
+    session.refresh(person)
     return person
+
+
+def resolve_seen(session: Session, seen: PersonSeen) -> tuple[int, bool]:
+    """The id of the stored person for ``seen`` and whether it is new; records aliases and role.
+
+    On the ingest path, so it uses a handful of Core statements: one lookup of every
+    alias key at once, an insert of the new ones, and the fuzzy search only when no
+    alias is known.
+    """
+    keys = {k: a for a in (seen.name, *seen.aliases) if (k := alias_key(a))}
+    by_key: dict[str, set[int]] = {}
+    with session.no_autoflush:
+        for k, pid in session.execute(
+            select(PersonAlias.alias_key, PersonAlias.person_id).where(PersonAlias.alias_key.in_(keys))
+        ):
+            by_key.setdefault(k, set()).add(pid)
+    person_id: int | None = None
+    name_key = alias_key(seen.name)
+    if len(by_key.get(name_key, ())) == 1:
+        person_id = next(iter(by_key[name_key]))
+    else:
+        found = find_person(session, seen.name)
+        if found is None:
+            for alias in seen.aliases:
+                # a fuller variant seen in the same article may already be stored
+                if len(alias_key(alias).split()) >= 2 and (found := find_person(session, alias)) is not None:
+                    break
+        person_id = found.id if found is not None else None
+    created = person_id is None
+    if person_id is None:
+        person_id = session.execute(
+            insert(Person).values(name=seen.name, role=seen.role, created_at=utcnow()).returning(Person.id)
+        ).scalar_one()
+    elif seen.role:
+        session.execute(
+            update(Person)
+            .where(Person.id == person_id, Person.role.is_distinct_from(seen.role))
+            .values(role=seen.role)
+        )
+    new = [
+        {"person_id": person_id, "alias": a, "alias_key": k, "kind": "name"}
+        for k, a in keys.items()
+        if person_id not in by_key.get(k, ())
+    ]
+    if new:
+        session.execute(insert(PersonAlias), new)
+    return person_id, created
 
 
 def person_by_name(session: Session, name: str) -> Person:
