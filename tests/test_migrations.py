@@ -84,3 +84,9 @@ def test_sqlite_pragmas(engine) -> None:  # type: ignore[no-untyped-def]
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def test_shipped_head_read_from_files_matches_alembic() -> None:
+    from tracker.db import head_revision, shipped_head
+
+    assert shipped_head() == head_revision()
