@@ -106,11 +106,20 @@ def check_database(db_url: str) -> dict[str, int]:
     """
     from sqlalchemy import func, inspect, select, text
 
-    from tracker.db import connect, session_factory
+    from tracker.db import connect, current_revision, head_revision, session_factory
     from tracker.models import Article, Claim, Quote
 
-    engine = connect(db_url)
+    # Never migrate here: after a kill, the next tracker run must do any repair itself.
+    engine = connect(db_url, migrate=False)
     try:
+        with engine.connect() as conn:
+            revision = current_revision(conn)
+            tables = set(inspect(conn).get_table_names())
+        if revision is None:
+            # Killed before the first migration committed: it must have left nothing.
+            assert not tables - {"alembic_version"}, f"half-created schema: {sorted(tables)}"
+            return {"articles": 0, "quotes": 0, "claims": 0}
+        assert revision == head_revision(), f"database left at revision {revision}"
         with session_factory(engine)() as s:
             if engine.dialect.name == "sqlite":
                 assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
@@ -152,7 +161,6 @@ def check_database(db_url: str) -> dict[str, int]:
                     assert a.text[st:en] == surf
                 n_quotes += len(got_q)
                 n_claims += len(got_c)
-            tables = set(inspect(s.connection()).get_table_names())
             if "quote_group_members" in tables:
                 _check_links(s)
             if engine.dialect.name == "sqlite" and "quotes_fts" in tables:

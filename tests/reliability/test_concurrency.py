@@ -34,7 +34,7 @@ from .helpers import (
 pytestmark = pytest.mark.reliability
 
 SEED = 424242
-N = 90
+N = 72
 QUERY = "cooperation"
 
 SEARCHER = r"""

@@ -54,7 +54,7 @@ def _files(db: Path) -> list[Path]:
 def test_disk_full_during_ingest(tmp_path: Path) -> None:
     skip_on_postgres("file size limit on the SQLite file")
     db = tmp_path / "t.db"
-    records, before = _seed_database(db, tmp_path, 60)
+    records, before = _seed_database(db, tmp_path, 40)
     limit = max(p.stat().st_size for p in _files(db)) + 96 * 1024
 
     def limit_file_size() -> None:
@@ -101,7 +101,7 @@ def test_really_full_filesystem_during_ingest(tmp_path: Path) -> None:
     """ENOSPC from a real, small tmpfs (root only; skipped where mounting is not allowed)."""
     skip_on_postgres("a full volume under the SQLite file")
     seed_db = tmp_path / "seed.db"
-    records, before = _seed_database(seed_db, tmp_path, 60)
+    records, before = _seed_database(seed_db, tmp_path, 40)
     fs = tmp_path / "small"
     size = seed_db.stat().st_size + 160 * 1024
     if not _mount_small_tmpfs(fs, size):

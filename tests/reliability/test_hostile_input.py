@@ -55,7 +55,7 @@ NOISE = st.lists(
     ),
     max_size=200,
 ).map("".join)
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _within(text: str, s: Any, e: Any) -> None:
