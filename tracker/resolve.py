@@ -154,11 +154,11 @@ MISSPELLING_CUTOFF = 94.0
 MISSPELLING_MIN_LENGTH = 7
 
 # One token a match, with the whitespace before it captured so that ``findall`` (no match
-# objects) gives the offsets by adding lengths.
+# objects) gives the offsets by adding lengths. Possessive quantifiers: nothing to backtrack.
 _TOKEN = re.compile(
     r"""
-    (\s*)
-    ( [^\W_]+(?:[\u2019'\-.][^\W_]+)*   # words, with inner apostrophes, hyphens, dots
+    (\s*+)
+    ( \w++(?:[\u2019'\-.]\w++)*+        # words, with inner apostrophes, hyphens, dots
     | \S )                               # any other single non-space character
     """,
     re.VERBOSE,
