@@ -387,7 +387,10 @@ class _Extractor:
         text = self.text
         n = len(toks)
         starts = [t.start for t in toks[: _MAX_CLAUSE_TOKENS + 30]]
+        cue_words = _cue_words()
         for v in range(1, min(n, _MAX_CLAUSE_TOKENS)):
+            if toks[v].low not in cue_words:
+                continue  # the set test spares a call for nearly every token
             vl = verb_at(toks, v)
             if not vl:
                 continue
