@@ -34,6 +34,7 @@ pytestmark = pytest.mark.reliability
 SEED = 20240601
 ARTICLES = 200
 KILLS = 18
+MIGRATION_KILLS = 6
 
 
 def _kill_after(cmd: list[str], delay: float) -> tuple[bool, int | None, str]:
@@ -138,7 +139,7 @@ def test_sigkill_during_migration_recovers(db_url: str, record_property) -> None
     r = run_tracker("db", "upgrade", "--db", db_url)
     full = time.perf_counter() - t0
     assert r.returncode == 0, r.stderr
-    for _ in range(8):
+    for _ in range(MIGRATION_KILLS):
         engine = make_engine(url)
         cfg = alembic_config()
         with engine.begin() as conn:
@@ -161,4 +162,4 @@ def test_sigkill_during_migration_recovers(db_url: str, record_property) -> None
             _assert_kept(conn, filled, "after a killed upgrade")
         engine.dispose()
     record_property("migration_kills", killed)
-    print(f"\nSIGKILL during db upgrade: {killed}/8 kills landed (full upgrade {full:.2f}s)")
+    print(f"\nSIGKILL during db upgrade: {killed}/{MIGRATION_KILLS} kills landed (full upgrade {full:.2f}s)")

@@ -199,18 +199,20 @@ MAX_RATIO_TO_NORMAL = 60.0
 FLOOR = 0.01  # seconds: below this, ratios are timer noise
 
 
-def _ratios(extractor: str, pattern: Callable[[int], str]) -> tuple[float, float, str]:
+def _ratios(extractor: str, pattern: Callable[[int], str], n: int) -> tuple[float, float, str]:
     f = EXTRACTORS[extractor]
-    normal = max(_best(f, _normal(N)), FLOOR)
-    t1 = max(_best(f, pattern(N)), FLOOR)
-    t2 = _best(f, pattern(GROWTH * N), runs=2)
-    detail = f"normal {N} chars {normal:.3f}s; pattern {N}: {t1:.3f}s, {GROWTH * N}: {t2:.3f}s"
+    normal = max(_best(f, _normal(n)), FLOOR)
+    t1 = max(_best(f, pattern(n)), FLOOR)
+    t2 = _best(f, pattern(GROWTH * n), runs=2)
+    detail = f"normal {n} chars {normal:.3f}s; pattern {n}: {t1:.3f}s, {GROWTH * n}: {t2:.3f}s"
     return t1 / normal, t2 / t1, detail
 
 
-def _assert_linear(extractor: str, pattern: Callable[[int], str]) -> None:
-    for _attempt in range(2):
-        to_normal, growth, detail = _ratios(extractor, pattern)
+def _assert_linear(extractor: str, pattern: Callable[[int], str], known: bool = False) -> None:
+    # A known quadratic case is measured once and smaller: it only has to stay visible.
+    n, attempts = (N // 2, 1) if known else (N, 2)
+    for _attempt in range(attempts):
+        to_normal, growth, detail = _ratios(extractor, pattern, n)
         if to_normal <= MAX_RATIO_TO_NORMAL and growth <= MAX_GROWTH_RATIO:
             return
     raise AssertionError(f"not linear: {detail}")
@@ -230,7 +232,7 @@ def _cases() -> list[Any]:
 def test_pathological_input_is_linear(pattern: str, extractor: str) -> None:
     text = PATTERNS[pattern](N)
     (check_quotes if extractor == "quotes" else check_claims)(text)
-    _assert_linear(extractor, PATTERNS[pattern])
+    _assert_linear(extractor, PATTERNS[pattern], known=(pattern, extractor) in KNOWN)
 
 
 def test_one_megabyte_single_line() -> None:
@@ -248,6 +250,6 @@ def test_one_megabyte_single_line() -> None:
 
 
 def test_thousands_of_quote_marks_and_digits() -> None:
-    text = "".join(f'"{i}" “{i}% ”«{i} billion»„' for i in range(3000))
+    text = "".join(f'"{i}" “{i}% ”«{i} billion»„' for i in range(1500))
     check_quotes(text)
     check_claims(text)
