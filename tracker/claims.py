@@ -65,6 +65,7 @@ NEAR_TOLERANCE = 0.05
 # ("50 billion" might be 48 or 52), so the half-step is capped at this share of the value.
 ROUNDING_CAP = 0.05
 MAX_NUMBER_CHARS = 40  # longer digit runs are IDs or noise, not figures
+CUE_WINDOW = 160  # look-back for a target cue: a long clause ("plans to ... by 2030 reach")
 HEDGE_WINDOW = 24  # longest hedge ("slightly more than") plus spacing; bounds the backward search
 _SP = r"[^\S\n]"  # horizontal whitespace (incl. no-break and thin spaces)
 
@@ -1359,8 +1360,12 @@ def _metric(
 
 
 def _cue_before(low: str, lo: int, start: int) -> bool:
-    """A target/forecast cue ("plans to", "expected to", "will") earlier in the sentence."""
-    words = [w.strip(_PUNCT) for w in low[lo:start].split()]
+    """A target/forecast cue ("plans to", "expected to", "will") earlier in the sentence.
+
+    Only the last CUE_WINDOW characters are read: a cue further back belongs to another
+    clause, and an unbounded look-back made long figure-dense sentences quadratic.
+    """
+    words = [w.strip(_PUNCT) for w in low[max(lo, start - CUE_WINDOW) : start].split()]
     for i, w in enumerate(words):
         if w in _CUE_FIRST:
             for n in (3, 2, 1):

@@ -161,18 +161,10 @@ PATTERNS: dict[str, Callable[[int], str]] = {
 PATTERNS["said that with quotes"] = _repeat('The minister said that "trade" grew. ')
 PATTERNS["figures in one long sentence"] = _repeat("$1.5 billion, ")
 
-# Found by this test and reported to the owners (see the closing report); kept visible
-# as strict xfail so the fix is noticed. (quotes.py had a quadratic indirect-speech pass
-# too; its owner removed it while this suite was written, so it is an ordinary case now.)
-_CLAIMS_CUE = (
-    "claims.py _cue_before(): for every figure splits the sentence from its start up to the "
-    "figure, so a long sentence (list, table, RTL text without '.') full of figures is quadratic"
-)
-KNOWN: dict[tuple[str, str], tuple[str, bool]] = {
-    ("figures in one long sentence", "claims"): (_CLAIMS_CUE, True),
-    ("money everywhere", "claims"): (_CLAIMS_CUE, True),
-    ("right-to-left text", "claims"): (_CLAIMS_CUE, True),
-}
+# Cases found by this test and reported to their owners go here as strict xfail, so a
+# fix is noticed. Empty now: claims.py's target-cue look-back (quadratic in a long
+# figure-dense sentence) was bounded, and quotes.py's indirect-speech pass was fixed.
+KNOWN: dict[tuple[str, str], tuple[str, bool]] = {}
 
 
 def _best(f: Callable[[str], Any], text: str, runs: int = 3) -> float:
