@@ -591,6 +591,10 @@ _NOT_ADJECTIVES = frozenset(
 _OF_A_RE = re.compile(rf"{_SP}+of{_SP}+(?:an?{_SP}+)?")
 
 _NOT_COUNTS = frozenset(_lines("not_count_nouns.txt"))
+# A small count after a determiner names things already introduced ("the two leaders").
+_DETERMINER_BEFORE_RE = re.compile(
+    rf"\b(?:the|these|those|both|all|its|their|our|his|her|my|your){_SP}+\Z", re.IGNORECASE
+)
 
 
 _REF_WORDS = frozenset(
@@ -879,6 +883,8 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
     unit = term.unit
     if unit is None:
         return None
+    if unit.kind == "count" and num.value <= 10 and _DETERMINER_BEFORE_RE.search(text, max(0, start - 8), start):
+        return None  # "the two countries", "these three projects": a reference, not a figure
     end = max(last.end, term.end) if last is not term else term.end
     if last is not term and last.unit is not None and last.unit_end > term.unit_end and pre is None:
         term.unit_start, term.unit_end, term.unit_surface = last.unit_start, last.unit_end, last.unit_surface
