@@ -82,6 +82,8 @@ def test_case(case: dict[str, Any]) -> None:
             assert c.metric and e["metric_contains"] in c.metric, c.metric
         if "entities" in e:
             assert set(e["entities"]) <= set(c.entities), c.entities
+        if "entities_exact" in e:
+            assert sorted(c.entities) == sorted(e["entities_exact"]), c.entities
 
 
 def test_case_count() -> None:

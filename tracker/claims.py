@@ -65,6 +65,9 @@ NEAR_TOLERANCE = 0.05
 # ("50 billion" might be 48 or 52), so the half-step is capped at this share of the value.
 ROUNDING_CAP = 0.05
 MAX_NUMBER_CHARS = 40  # longer digit runs are IDs or noise, not figures
+# Characters either side of a figure (and its metric phrase) where its entities are
+# looked for: "Russia's exports to China rose to $5 billion" names both within 40.
+ENTITY_WINDOW = 40
 CUE_WINDOW = 160  # look-back for a target cue: a long clause ("plans to ... by 2030 reach")
 HEDGE_WINDOW = 24  # longest hedge ("slightly more than") plus spacing; bounds the backward search
 _SP = r"[^\S\n]"  # horizontal whitespace (incl. no-break and thin spaces)
@@ -850,6 +853,9 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
                 and not (term.scale != 1 and term2.scale == 1 and term2.unit is None)
                 # "rose 2 cents to $85.10", "fell 5% to 10%": a change, then a level
                 and not (sep == "to" and _CHANGE_BEFORE_RE.search(text[max(0, start - 16) : start]))
+                # "grew in 2022 to $172 billion": a year, then a level; and a range runs upwards
+                and not (num.is_plain_int and 1800 <= num.value <= 2100 and term.scale == 1 and not pre)
+                and num.value * (term.scale if term.scale != 1 else term2.scale) <= num2.value * term2.scale
             )
             if (
                 compatible
@@ -883,7 +889,11 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
     unit = term.unit
     if unit is None:
         return None
-    if unit.kind == "count" and num.value <= 10 and _DETERMINER_BEFORE_RE.search(text, max(0, start - 8), start):
+    if (
+        unit.kind == "count"
+        and num.value <= 10
+        and _DETERMINER_BEFORE_RE.search(text, max(0, start - 8), start)
+    ):
         return None  # "the two countries", "these three projects": a reference, not a figure
     end = max(last.end, term.end) if last is not term else term.end
     if last is not term and last.unit is not None and last.unit_end > term.unit_end and pre is None:
@@ -1349,7 +1359,12 @@ def _metric(
     if raw.kind == "count" and not lwords:
         return _singular(raw.surface_unit.lower()), raw.unit_span[0], raw.unit_span[1]
     if not lwords and not rwords and prev is not None:
-        gap = text[prev[0].end : raw.start].lower().replace(",", " ").replace("(", " ").split()
+        g0 = prev[0].end
+        gap_text = list(text[g0 : raw.start].lower())
+        for a, b in skip:  # a period or an entity between the two ("5% in 2022 to $10bn")
+            for k in range(max(a, g0), min(b, raw.start)):
+                gap_text[k - g0] = " "
+        gap = "".join(gap_text).replace(",", " ").replace("(", " ").split()
         if all(w in _GAP_WORDS for w in gap):
             return prev[1], None, None  # "rose 5% to $10 billion": same metric
     if rwords:
@@ -1405,6 +1420,7 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
         skip = [(a, b) for a, b, _ in found] + [(p.start, p.end) for p in periods]
         inherit = not periods and _ANAPHORA_RE.match(text, lo, hi) is not None
         prev: tuple[_Raw, str | None] | None = None
+        prev_near: tuple[str, ...] = entities
         for raw in mine:
             period: _Period | None = None
             if periods:
@@ -1417,7 +1433,18 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
             if inherit:
                 period, target = prev_period[0], prev_period[1] or target
             metric, ms, me = _metric(text, raw, lo, hi, prev, skip)
+            shares_prev = prev is not None and ms is None and metric is not None and metric == prev[1]
             prev = (raw, metric)
+            # Entities of this figure's clause: around its metric phrase and the figure,
+            # not the whole sentence ("... $190 billion in 2022, as ties deepened after
+            # the invasion of Ukraine" is not about Ukraine). The sentence's entities
+            # are the fallback when none stands near.
+            win_lo = (ms if ms is not None and ms < raw.start else raw.start) - ENTITY_WINDOW
+            win_hi = raw.end + ENTITY_WINDOW
+            near = tuple(sorted({name for a, b, name in found if a >= win_lo and b <= win_hi}))
+            if shares_prev:  # "rose 30% in 2022 to $172 billion": the same metric, the same parties
+                near = prev_near
+            prev_near = near or entities
             prev_period = (period, target)
             hs, he = raw.hedge_span or (None, None)
             out.append(
@@ -1432,7 +1459,7 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
                     kind=raw.kind,
                     hedge=raw.hedge,
                     metric=metric,
-                    entities=entities,
+                    entities=near or entities,
                     period=period.label if period else None,
                     period_start=period.first if period else None,
                     period_end=period.last if period else None,
