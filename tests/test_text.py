@@ -80,3 +80,15 @@ def test_bylines() -> None:
     assert is_byline("By John Smith", 0, 13)
     assert is_byline("By Jane Doe and Li Wei", 0, 22)
     assert not is_byline("By Monday the talks had failed.", 0, 31)
+
+
+def test_sentence_bounds_never_reach_into_the_date_line() -> None:
+    from tracker.text import sentence_bounds
+
+    text = " date 2023-01-13 Trade rose to $190 billion. Officials said so."
+    body = len(" date 2023-01-13")
+    s = text.index("$190")
+    lo, hi = sentence_bounds(text, s, s + 12, body)
+    assert text[lo:hi] == "Trade rose to $190 billion."
+    lo, hi = sentence_bounds(text, s, s + 12)  # without body_start the date line is text
+    assert text[lo:hi].startswith("date")

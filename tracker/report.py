@@ -295,15 +295,11 @@ def articles(
 # --------------------------------------------------------------------------- records
 
 
-def context(text: str, start: int, end: int) -> str:
+def context(text: str, start: int, end: int, body_start: int = 0) -> str:
     """The sentence(s) holding ``text[start:end]`` with the span marked >>like this<<."""
-    from tracker.text import sentence_spans, span_index
+    from tracker.text import sentence_bounds
 
-    spans = sentence_spans(text)
-    i, j = span_index(spans, start), span_index(spans, max(end - 1, start))
-    lo = spans[i][0] if i >= 0 else 0
-    hi = spans[j][1] if j >= 0 else len(text)
-    lo, hi = min(lo, start), max(hi, end)
+    lo, hi = sentence_bounds(text, start, end, body_start)
     lo, hi = max(lo, start - CONTEXT_CHARS), min(hi, end + CONTEXT_CHARS)
     pre = ("…" if lo > 0 and lo == start - CONTEXT_CHARS else "") + text[lo:start]
     post = text[end:hi] + ("…" if hi == end + CONTEXT_CHARS and hi < len(text) else "")
@@ -336,7 +332,7 @@ def quote_record(session: Session, quote_id: int) -> dict[str, Any]:
         **_article_fields(session, q.article),
         "start": q.start_char,
         "end": q.end_char,
-        "context": context(q.article.text, q.start_char, q.end_char),
+        "context": context(q.article.text, q.start_char, q.end_char, q.article.body_start),
     }
 
 
@@ -369,7 +365,7 @@ def claim_record(session: Session, claim_id: int) -> dict[str, Any]:
         **_article_fields(session, c.article),
         "start": c.start_char,
         "end": c.end_char,
-        "context": context(c.article.text, c.start_char, c.end_char),
+        "context": context(c.article.text, c.start_char, c.end_char, c.article.body_start),
     }
 
 
@@ -419,7 +415,7 @@ def flag_record(session: Session, flag_id: int) -> list[dict[str, Any]]:
                 "unit": c.unit,
                 "speaker": c.person.name if c.person else None,
                 **_article_fields(session, c.article),
-                "context": context(c.article.text, c.start_char, c.end_char),
+                "context": context(c.article.text, c.start_char, c.end_char, c.article.body_start),
             }
         )
     return rows
@@ -855,7 +851,9 @@ def claim_reviews(
                     "@context": "https://schema.org",
                     "@type": "ClaimReview",
                     "identifier": f"tracker:flag:{flag.id}:claim:{first.id}",
-                    "claimReviewed": context(first.article.text, first.start_char, first.end_char)
+                    "claimReviewed": context(
+                        first.article.text, first.start_char, first.end_char, first.article.body_start
+                    )
                     .replace(SPAN_START, "")
                     .replace(SPAN_END, ""),
                     "datePublished": _iso(review.at),

@@ -160,6 +160,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return list(_sentence_spans_cached(text))
 
 
+def sentence_bounds(text: str, start: int, end: int, body_start: int = 0) -> tuple[int, int]:
+    """Offsets of the sentence(s) holding ``text[start:end]``, never reaching into the
+    date line before ``body_start`` (it is blanked, so offsets stay those of ``text``)."""
+    masked = text if body_start <= 0 else " " * body_start + text[body_start:]
+    spans = sentence_spans(masked)
+    i, j = span_index(spans, start), span_index(spans, max(end - 1, start))
+    lo = spans[i][0] if i >= 0 else body_start
+    hi = spans[j][1] if j >= 0 else len(text)
+    return min(lo, start), max(hi, end)
+
+
 def span_index(spans: list[tuple[int, int]], pos: int) -> int:
     """Index of the span containing ``pos`` (or the last span starting before it; -1 if none)."""
     lo, hi = 0, len(spans)
