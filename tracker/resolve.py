@@ -424,6 +424,14 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
     head = body[-1].low.rstrip(".")
     role_part = [t for t in body[:j] + role_words if t.low.rstrip(".") not in _HONORIFICS]
     role = text[role_part[0].start : role_part[-1].end] if role_part else None
+    org_body = body[1:] if body and body[0].text.endswith(("'s", "\u2019s")) else body
+    if len(org_body) >= 2 and all(t.is_cap for t in org_body) and head in rules.org_words:
+        # A proper organisation name: "the Russian Foreign Ministry", "the U.S. State
+        # Department", "the European Commission" are named whole, adjectives and all
+        # ("China's Commerce Ministry" without the possessive). Words come from the text,
+        # so "U.S." keeps the full stop the tokeniser split off.
+        names = tuple(text[org_body[0].start : end].split())
+        return Mention(start, end, surface, "name", names, None, head, words)
     if name_words and not (det and len(caps) == len(body) and head in rules.org_words):
         names = tuple(_clean_name(n.text) for n in name_words)
         if all(n.lower() in _CAP_STOP for n in names):
@@ -445,7 +453,8 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
 def _clean_name(word: str) -> str:
     if word.endswith(("\u2019s", "'s")):
         word = word[:-2]
-    return word.rstrip(".")
+    # "Putin." loses the sentence's full stop; "U.S." and "A.Yu." keep their own.
+    return word if "." in word[:-1] else word.rstrip(".")
 
 
 def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Mention | None:
