@@ -853,6 +853,8 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
                 and not (term.scale != 1 and term2.scale == 1 and term2.unit is None)
                 # "rose 2 cents to $85.10", "fell 5% to 10%": a change, then a level
                 and not (sep == "to" and _CHANGE_BEFORE_RE.search(text[max(0, start - 16) : start]))
+                # "grew by a quarter to 1.1 million": a share written in words is a change
+                and not (num.value < 1 and text[num.start : num.start + 1].isalpha())
                 # "grew in 2022 to $172 billion": a year, then a level; and a range runs upwards
                 and not (num.is_plain_int and 1800 <= num.value <= 2100 and term.scale == 1 and not pre)
                 and num.value * (term.scale if term.scale != 1 else term2.scale) <= num2.value * term2.scale
