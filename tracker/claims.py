@@ -316,7 +316,9 @@ _PERIOD_RE = re.compile(
         (?:,?[ ](?:of[ ])?(?:(?P<qy>{_YEAR})|(?P<qrel>this|last)[ ]year))?)
     | (?P<half>(?:\bH(?P<hn>[12])|\b(?P<hw>first|second)[ -]half)
         (?:,?[ ](?:of[ ])?(?:(?P<hy>{_YEAR})|(?P<hrel>this|last)[ ]year))?)
-    | (?P<mrange>\b(?P<m1>(?-i:{_MONTH_TITLE}))[ ]?(?:-|–|—|to|through)[ ]?(?P<m2>(?-i:{_MONTH_TITLE}))
+    | (?P<ago>\ba[ ]year[ ](?:earlier|before|ago)|\bthe[ ](?:previous|prior|preceding)[ ]year|\byear[ ]ago)
+    | (?P<mrange>\b(?:between[ ](?P<mb1>(?-i:{_MONTH_TITLE}))[ ]and[ ](?P<mb2>(?-i:{_MONTH_TITLE}))
+        |(?P<m1>(?-i:{_MONTH_TITLE}))[ ]?(?:-|–|—|to|through)[ ]?(?P<m2>(?-i:{_MONTH_TITLE})))
         (?:,?[ ](?:of[ ])?(?P<mry>{_YEAR}))?)
     | (?P<month>(?:\b(?P<mrel>last|this|next)[ ])?(?P<mm>(?-i:{_MONTH_TITLE}))(?![a-z])
         (?:,?[ ](?:of[ ])?(?P<my>{_YEAR}))?)
@@ -974,6 +976,7 @@ class _Period:
     first: dt.date | None
     last: dt.date | None
     target: bool
+    relative: bool = False  # "a year earlier": belongs only to the figure just before it
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -1025,6 +1028,8 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
         else:
             k = y * 4 + (mo - 1) // 3 + shift
             p = _label(k // 4, (k % 4) * 3 + 1, k // 4, (k % 4) * 3 + 3)
+    elif g["ago"]:
+        return None  # relative to another period: resolved by _periods
     elif g["firstn"]:
         n = _num_word(g["n"])
         if not 1 <= n <= 12 or not m.group(0).lower().startswith("first"):
@@ -1040,7 +1045,8 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
         y = _year_of(g["hy"], g["hrel"], published, h * 6)
         p = _label(y, h * 6 - 5, y, h * 6) if y else None
     elif g["mrange"]:
-        a, b = _MONTHS[g["m1"].lower().rstrip(".")], _MONTHS[g["m2"].lower().rstrip(".")]
+        m1, m2 = (g["m1"], g["m2"]) if g["m1"] else (g["mb1"], g["mb2"])
+        a, b = _MONTHS[m1.lower().rstrip(".")], _MONTHS[m2.lower().rstrip(".")]
         y = _year_of(g["mry"], None, published, b)
         p = _label(y, a, y, b) if y and a <= b else None
     elif g["month"]:
@@ -1077,6 +1083,12 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
 
 
 _PERIOD_KEYS = (
+    "a year ",
+    "year ago",
+    "the previous year",
+    "the prior year",
+    "the preceding year",
+    "between ",
     "last ",
     "this ",
     "next ",
@@ -1137,10 +1149,28 @@ def _periods(
         if any(v in low[max(lo, pos - 18) : pos] for v in _EVENT_VERBS):
             continue  # "founded in 1998" dates an event, not the figure
         end = m.end()
-        p = _resolve(m, published)
+        if m.group("ago"):
+            p = _year_before(m, out[-1] if out else None, published)
+        else:
+            p = _resolve(m, published)
         if p is not None:
             out.append(p)
     return out
+
+
+def _just_after(raw: _Raw, p: _Period, raws: list[_Raw]) -> bool:
+    """True when period ``p`` follows ``raw`` with no other figure in between."""
+    return p.start >= raw.end and not any(raw.end <= r.start < p.start for r in raws)
+
+
+def _year_before(m: re.Match[str], base: _Period | None, published: dt.date | None) -> _Period | None:
+    """ "a year earlier" / "the previous year": the period before the sentence's last one
+    ("22.7 bcm in 2023, up from 15.5 bcm a year earlier" → 2022)."""
+    if base is None or base.first is None or base.last is None:
+        return None  # "a year ago" of an unnamed period: guessing it would invent a comparison
+    f, la = base.first, base.last
+    p = _label(f.year - 1, f.month, la.year - 1, la.month)
+    return _Period(m.start(), m.end(), p.label, p.first, p.last, False, relative=True)
 
 
 def _entity_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
@@ -1425,8 +1455,9 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
         prev_near: tuple[str, ...] = entities
         for raw in mine:
             period: _Period | None = None
-            if periods:
-                period = min(periods, key=lambda p: (max(p.start - raw.end, raw.start - p.end, 0), -p.start))
+            usable = [p for p in periods if not p.relative or _just_after(raw, p, mine)]
+            if usable:
+                period = min(usable, key=lambda p: (max(p.start - raw.end, raw.start - p.end, 0), -p.start))
             target = (
                 _cue_before(low, lo, raw.start)
                 or (period is not None and period.target)
