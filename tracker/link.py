@@ -82,7 +82,7 @@ from tracker.models import (
     Source,
     utcnow,
 )
-from tracker.text import sentence_spans, span_index
+from tracker.text import sentence_bounds
 
 # --------------------------------------------------------------------------- cut-offs
 # Measured on tests/cases/link_quote_pairs.json (50 labelled pairs: verbatim, trimmed,
@@ -1274,27 +1274,29 @@ def review(session: Session, flag_id: int, action: str, note: str | None, by: st
 # --------------------------------------------------------------------------- queries
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    spans = sentence_spans(text)
-    i = span_index(spans, start)
-    if i < 0:
-        return text[max(0, start - 100) : end + 100].strip()
-    s0 = spans[i][0]
-    j = span_index(spans, max(end - 1, start))
-    s1 = spans[max(j, i)][1]
-    return text[s0 : max(s1, end)]
+def _sentence(text: str, start: int, end: int, body_start: int = 0) -> str:
+    lo, hi = sentence_bounds(text, start, end, body_start)
+    return text[lo:hi]
 
 
 def _claim_rows(session: Session, claim_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     rows = session.execute(
-        select(Claim, Article.location, Article.published, Article.text, Source.name, Person.name)
+        select(
+            Claim,
+            Article.location,
+            Article.published,
+            Article.text,
+            Article.body_start,
+            Source.name,
+            Person.name,
+        )
         .join(Article, Article.id == Claim.article_id)
         .outerjoin(Source, Source.id == Article.source_id)
         .outerjoin(Person, Person.id == Claim.person_id)
         .where(Claim.id.in_(claim_ids))
     )
     out = {}
-    for c, loc, pub, text, src, who in rows:
+    for c, loc, pub, text, body_start, src, who in rows:
         out[c.id] = {
             "claim": c.id,
             "article": loc,
@@ -1310,7 +1312,7 @@ def _claim_rows(session: Session, claim_ids: Sequence[int]) -> dict[int, dict[st
             "speaker": who,
             "start": c.start_char,
             "end": c.end_char,
-            "sentence": _sentence(text, c.start_char, c.end_char),
+            "sentence": _sentence(text, c.start_char, c.end_char, body_start),
         }
     return out
 
@@ -1401,7 +1403,7 @@ def show_quote(session: Session, quote_id: int) -> dict[str, Any]:
     else:
         rows = session.execute(_appearance_stmt().where(QuoteGroupMember.group_id == gid)).all()
     apps = []
-    for q, loc, pub, text, src, who, rel, score in rows:
+    for q, loc, pub, text, body_start, src, who, rel, score in rows:
         apps.append(
             {
                 "quote": q.id,
@@ -1415,7 +1417,7 @@ def show_quote(session: Session, quote_id: int) -> dict[str, Any]:
                 "start": q.start_char,
                 "end": q.end_char,
                 "text": q.text,
-                "context": _sentence(text, q.start_char, q.end_char),
+                "context": _sentence(text, q.start_char, q.end_char, body_start),
             }
         )
     apps.sort(key=lambda a: (a["date"] or dt.date.max, a["quote"]))
@@ -1432,6 +1434,7 @@ def _appearance_stmt() -> Any:
             Article.location,
             Article.published,
             Article.text,
+            Article.body_start,
             Source.name,
             Person.name,
             QuoteGroupMember.relation,
