@@ -239,6 +239,42 @@ def _calling(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] | 
     return None
 
 
+# Participial openers ("Speaking to reporters …, X said:", "Asked whether …, X said"): a
+# circumstance of the speech, never the reported clause.
+_OPENER_PARTICIPLES = frozenset(
+    "asked pressed questioned quizzed challenged interviewed invited told".split()
+)
+
+
+def _is_opener(tok: Token) -> bool:
+    """A sentence opening with a participle: "Speaking …", "Writing in …", "Asked whether …"."""
+    return tok.is_cap and tok.is_word and (tok.low.endswith("ing") or tok.low in _OPENER_PARTICIPLES)
+
+
+def _sentence_subject(text: str, toks: list[Token]) -> Mention | None:
+    """The subject opening a sentence, the speaker of a later "…, adding: “…”" / "saying".
+
+    The first lowercase word that is not part of a noun phrase must follow a mention that starts
+    the sentence ("Labour leader Keir Starmer accused him of …"); anything else gives None.
+    """
+    np = _np_words()
+    for v in range(1, min(len(toks), 26)):
+        t = toks[v]
+        if t.text == "," or not t.is_word:
+            return None  # an appositive or a clause: not the simple subject this looks for
+        if t.is_cap or t.low in np or t.low in _PARTICLES or t.text == "." and _dotted_prev(toks, v):
+            continue
+        m = mention_before(text, toks, v)
+        if m is not None and m.start == toks[0].start and m.kind in ("name", "pronoun", "descriptor"):
+            return m
+        return None
+    return None
+
+
+def _dotted_prev(toks: list[Token], v: int) -> bool:
+    return v > 0 and toks[v - 1].low in _TITLE_DOTS
+
+
 def _subject_verb(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] | None:
     """The first reporting verb in ``toks`` that has a subject mention."""
     for v in range(len(toks)):
@@ -311,6 +347,9 @@ class _Extractor:
                     c.kind = "partial"
             elif before and how not in ("colon",):
                 c.kind = "partial"
+            if c.mention is None and c.cue is not None and text[c.cue[0] : c.cue[1]].endswith("ing"):
+                # "X accused him of …, adding: “…”": the participle's subject opens the sentence
+                c.mention = _sentence_subject(text, self._outside(s_start, p.open))
             if c.mention is None and c.kind == "direct" and how == "" and not before:
                 c.continuation = True
             if c.kind == "partial" and not self._keep_partial(p, before, c):
@@ -423,6 +462,8 @@ class _Extractor:
     def _tail_tag(self, toks: list[Token], a: int, b: int) -> _Cand | None:
         """``CLAUSE, X said [adjuncts].`` or ``CLAUSE, said X.``"""
         text = self.text
+        if toks and _is_opener(toks[0]):
+            return None  # "Speaking to reporters on Tuesday, the prime minister said: “…”"
         for c_i in range(len(toks) - 2, max(1, len(toks) - _MAX_CLAUSE_TOKENS), -1):
             if toks[c_i].text != ",":
                 continue
@@ -437,6 +478,9 @@ class _Extractor:
                 continue
             if text[toks[c_i + 1].start : cue[0]].strip() and m.start > cue[0]:
                 continue
+            rest = text[max(cue[1], m.end) : b].lstrip()
+            if rest[:1] in (":", '"', "\u201c", "'", "\u2018"):
+                return None  # "…, X said: “…”": the direct quotation owns the cue
             return _Cand(toks[0].start, toks[c_i].start, "indirect", m, cue, anchor=m.start)
         return None
 
@@ -500,8 +544,18 @@ class _Extractor:
                 last = c
 
     def _continue(self, c: _Cand, last: _Cand | None) -> tuple[str | None, str | None]:
-        """A quotation without a cue: the latest speaker or subject within two paragraphs."""
+        """A quotation without a cue: the previous quotation's speaker when nobody else became
+        a subject since (an unnamed "a Downing Street source" included: the continuation stays
+        unresolved, with the same mention), else the latest speaker or subject within two
+        paragraphs."""
         found = self.resolver.latest(c.start)
+        if last is not None and last.start < c.start:
+            since = max(last.end, last.mention.end if last.mention is not None else 0)
+            gap = span_index(self.paras, c.start) - span_index(self.paras, last.start)
+            near = gap <= CONTINUATION_PARAGRAPHS
+            if near and (found is None or found[0] < since):
+                c.mention = last.mention
+                return last.speaker, last.role
         if found is None:
             return None, None
         pos, ent = found

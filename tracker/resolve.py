@@ -111,8 +111,15 @@ _PRONOUN_LOOKBACK = 40
 _GROUP_WORDS = frozenset(
     "people police authorities militants rebels protesters organisers organizers".split()
 )
-_DETERMINERS = frozenset("the a an his her its their our my your".split())
-_INDEFINITE = frozenset("a an".split())
+# "one" opens an anonymous descriptor ("one senior Conservative told the BBC").
+_DETERMINERS = frozenset("the a an one his her its their our my your".split())
+_INDEFINITE = frozenset("a an one".split())
+# A descriptor owned by someone else ("his spokesman", "Mr Johnson's lawyer") names another,
+# unnamed person: it never resolves to the latest speaker, nor to the owner.
+_POSSESSIVE_DETERMINERS = frozenset("his her its their our my your".split())
+# Heads of descriptors that are anonymous by construction ("a Downing Street source",
+# "one insider"): never resolved to a person named nearby.
+_ANONYMOUS_HEADS = frozenset("source sources insider insiders person figure".split())
 # Abbreviated titles written with a period ("Mr. Smith", "Sen. Warren").
 _TITLE_ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr".split()
@@ -285,6 +292,7 @@ class Mention:
     head: str | None = None  # head noun of a descriptor
     words: tuple[str, ...] = ()  # lowercased words of the mention (for role matching)
     indefinite: bool = False
+    owner: str | None = None  # "Johnson" in "Mr Johnson's spokesman", "his" in "his aide"
 
 
 @dataclass(frozen=True)
@@ -444,8 +452,20 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         return Mention(start, end, surface, "group", head=head, words=words)
     if head in rules.roles or head in rules.org_words or head in rules.titles:
         indefinite = toks[0].low in _INDEFINITE
+        owner = toks[0].low if toks[0].low in _POSSESSIVE_DETERMINERS else None
+        for t in body[:-1]:
+            if t.is_cap and t.text.endswith(("\u2019s", "'s")):
+                owner = t.low  # "Mr Johnson's spokesman", "the Kremlin's spokesman"
         return Mention(
-            start, end, surface, "descriptor", role=None, head=head, words=words, indefinite=indefinite
+            start,
+            end,
+            surface,
+            "descriptor",
+            role=None,
+            head=head,
+            words=words,
+            indefinite=indefinite,
+            owner=owner,
         )
     return None
 
@@ -568,7 +588,7 @@ def _appositive_role(appos: str) -> str | None:
 def _with_role(m: Mention, role: str | None) -> Mention:
     if not role:
         return m
-    return Mention(m.start, m.end, m.text, m.kind, m.name, role, m.head, m.words, m.indefinite)
+    return Mention(m.start, m.end, m.text, m.kind, m.name, role, m.head, m.words, m.indefinite, m.owner)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -960,8 +980,9 @@ class Resolver:
         i = bisect.bisect_left(self.timeline, pos, key=lambda x: x[0]) - 1
         unmarked: _Entity | None = None
         stop = max(-1, i - _PRONOUN_LOOKBACK)
+        here = span_index(self.sentences, pos)
         while i > stop:
-            e = self.timeline[i][1]
+            at, e = self.timeline[i][0], self.timeline[i][1]
             i -= 1
             if e.kind == "organisation" and want_org:
                 return e
@@ -969,6 +990,12 @@ class Resolver:
                 if not sex or (e.gender == sex and e.titled):
                     return e
                 if e.gender in ("", sex) and unmarked is None:
+                    if sex == "m" and here - span_index(self.sentences, at) <= 1:
+                        # "he" and the speaker or subject of this or the previous sentence: "The
+                        # health secretary, Sajid Javid, told MPs … He said" beats a "Sir Graham"
+                        # named further back. Not for "she": in political copy a person of
+                        # unmarked sex is usually a man, so a woman titled nearby still wins.
+                        return e
                     unmarked = e
         if sex:
             # A person titled with that sex named recently ("Emma Runswick, the BMA chairwoman")
@@ -1033,9 +1060,22 @@ class Resolver:
             orgs = [e for e in self._by_word.get(head, []) if e.kind == "organisation"]
             return self._last_before(orgs, max(pos, m.end))
         if m.indefinite:
+            if head in _ANONYMOUS_HEADS or m.words[:1] == ("one",):
+                return None  # "one senior Conservative", "a Downing Street source"
             return self._cataphor(pos)
         keys = _role_keys(m.words)
         head_keys = _role_keys([head])
+        if m.owner is not None:
+            # "Mr Johnson's spokesman" is not Mr Johnson, nor the latest speaker: only a person
+            # recorded with that owner in their role ("Kremlin spokesman Dmitry Peskov").
+            if m.owner in _POSSESSIVE_DETERMINERS:
+                return None
+            owned = [
+                e
+                for e in self.entities
+                if e.kind == "person" and head_keys & e.role_keys and m.owner in e.role_keys
+            ]
+            return self._last_before(owned, pos)
         scored: list[tuple[int, int, _Entity]] = []
         for e in self.entities:
             if e.kind != "person" or not (head_keys & e.role_keys):
