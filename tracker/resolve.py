@@ -400,6 +400,7 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
             and t.low not in rules.pronouns
             and t.low not in _DETERMINERS
             and low not in _PARTICLES
+            and t.low not in rules.groups
         ):
             return Mention(t.start, t.end, t.text, "name", (_clean_name(t.text),), None, low, (low,))
     toks = tokens[lo:hi]
@@ -425,7 +426,11 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
     role_words, name_words = _split_role(run) if run else ([], [])
     if (
         name_words
-        and (name_words[-1].low in rules.titles or name_words[-1].low in rules.modifiers)
+        and (
+            name_words[-1].low in rules.titles
+            or name_words[-1].low in rules.modifiers
+            or name_words[-1].low in rules.groups  # "Senate Republicans", "Tories"
+        )
         and not any(w.low in rules.org_words for w in name_words)  # "Ministry of Defence"
     ):
         name_words = []
@@ -433,7 +438,8 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
     role_part = [t for t in body[:j] + role_words if t.low.rstrip(".") not in _HONORIFICS]
     role = text[role_part[0].start : role_part[-1].end] if role_part else None
     org_body = body[1:] if body and body[0].text.endswith(("'s", "\u2019s")) else body
-    if len(org_body) >= 2 and all(t.is_cap for t in org_body) and head in rules.org_words:
+    whole_org = " ".join(t.low for t in org_body) in rules.org_words  # "White House", "Downing Street"
+    if len(org_body) >= 2 and all(t.is_cap for t in org_body) and (head in rules.org_words or whole_org):
         # A proper organisation name: "the Russian Foreign Ministry", "the U.S. State
         # Department", "the European Commission" are named whole, adjectives and all
         # ("China's Commerce Ministry" without the possessive). Words come from the text,
@@ -537,7 +543,14 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
             or low in rules.groups
         ):
             i += 1
-        elif low in ("of", "for") and i > k and tokens[i - 1].is_cap and i + 1 < n and tokens[i + 1].is_cap:
+        elif (
+            low in ("of", "for")
+            and i > k
+            and tokens[i - 1].is_cap
+            and (tokens[i - 1].low in rules.org_words or tokens[i - 1].low.rstrip(".") in rules.titles)
+            and i + 1 < n
+            and tokens[i + 1].is_cap
+        ):  # "Bank of England", "Secretary of State"; not "John Thune of South Dakota"
             i += 1
         elif t.text == "." and i > k and _dotted(tokens[i - 1]) and i + 1 < n and tokens[i + 1].is_cap:
             i += 1
@@ -833,6 +846,11 @@ class Resolver:
         if m.role or not _HONORIFICS.isdisjoint(m.words):
             return True
         n = len(toks)
+        if j + 2 < n and toks[j].text == "," and toks[j + 1].text.isdigit() and toks[j + 2].text == ",":
+            return True  # "Okonkwo, 61, has watched": an age is given for people only
+        if lo >= 2 and toks[lo - 1].text == "," and toks[lo - 2].low in _rules().roles and j < n:
+            if toks[j].text == ",":
+                return True  # "Her husband, David, runs", "The health secretary, Sajid Javid, told"
         if j < n and verb_at(toks, j):
             return True
         k = j
@@ -865,6 +883,7 @@ class Resolver:
             if len(name) == 1:
                 found = self._entity_for(name)
                 if found is not None:
+                    found.evidence = found.evidence or ev  # "Okonkwo, 61," after "Margaret Okonkwo"
                     return found
             ent = _Entity(name, "organisation" if _org_like(name) else "person", first=m.start)
             self.entities.append(ent)
