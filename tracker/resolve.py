@@ -365,6 +365,9 @@ def _phrase_tokens(tokens: list[Token], lo: int, hi: int) -> tuple[int, int]:
         if t.is_word and t.low in _DETERMINERS:
             i -= 1
             break
+        if t.is_word and t.text.endswith(("\u2019s", "'s")) and i < hi:
+            i -= 1  # "the airport's chief executive", "the company's founder"
+            continue
         if t.is_word and t.text.islower() and "-" in t.text or (t.is_word and t.low in _ADJ_OK):
             i -= 1
             continue
@@ -681,6 +684,8 @@ class Resolver:
         self._by_word: dict[str, list[_Entity]] = {}
         self._positions: dict[int, list[int]] = {}  # id(entity) → sorted mention offsets
         self._unglued: dict[str, list[str]] = {}
+        # a bare surname two named people share ("Smith disagreed"), with those people
+        self._ambiguous: list[tuple[int, list[_Entity]]] = []
         # One tokenisation of the whole text, quotation contents left out: every window the
         # extractor looks at is a slice of this list.
         # Wire datelines ("WASHINGTON (Reuters) -") are left out the same way: never a speaker,
@@ -798,6 +803,10 @@ class Resolver:
                 if ent is not None:
                     found[m.name] = ent
             if ent is None:
+                if not cap and len(m.name) == 1:
+                    shared = self._candidates(m.name)
+                    if len(shared) > 1:
+                        self._ambiguous.append((m.start, shared))
                 continue
             if m.role and m.role not in ent.roles:
                 ent.roles.append(m.role)
@@ -864,7 +873,7 @@ class Resolver:
             return True
         return False
 
-    def _register(self, m: Mention, ev: bool, cap: bool) -> _Entity:
+    def _register(self, m: Mention, ev: bool, cap: bool) -> _Entity | None:
         name = self._canonical_tokens(m.name)
         ent = self._by_name.get(tuple(w.lower() for w in name))
         if ent is None:
@@ -881,6 +890,8 @@ class Resolver:
                         break
         if ent is None:
             if len(name) == 1:
+                if len(self._candidates(name)) > 1:
+                    return None  # "Ms Smith" when Sarah and Robert Smith are both named
                 found = self._entity_for(name)
                 if found is not None:
                     found.evidence = found.evidence or ev  # "Okonkwo, 61," after "Margaret Okonkwo"
@@ -943,8 +954,19 @@ class Resolver:
                 best = (ps[i], e)
         return best[1] if best else None
 
-    def _entity_for(self, name: tuple[str, ...], pos: int | None = None) -> _Entity | None:
-        """The entity a name (possibly one word, possibly glued) refers to; most recent if several."""
+    def _candidates(self, name: tuple[str, ...]) -> list[_Entity]:
+        key = tuple(w.lower() for w in self._canonical_tokens(name))
+        if not key:
+            return []
+        return [e for e in self._by_word.get(key[0], []) if self._matches(e, key)]
+
+    def _entity_for(self, name: tuple[str, ...], pos: int | None = None, sex: str = "") -> _Entity | None:
+        """The entity a name (possibly one word, possibly glued) refers to.
+
+        Two people sharing the word ("Sarah Smith", "Robert Smith"): "Ms Smith" takes the one of
+        that sex; a bare "Smith" with nothing to tell them apart stays unresolved (None), since
+        a wrong speaker costs more than a missing one.
+        """
         if not name:
             return None
         name = self._canonical_tokens(name)
@@ -956,8 +978,11 @@ class Resolver:
             return cands[0] if cands else None
         if pos is None:
             return None
-        # Two people share the word ("Ed Miliband", "David Miliband"): the one mentioned last.
-        return self._last_before(cands, pos)
+        if sex:
+            same = [e for e in cands if e.gender == sex]
+            # "Ms Smith": the one of that sex, else the only one not known to be of the other
+            cands = same or [e for e in cands if not e.gender]
+        return cands[0] if len(cands) == 1 else None
 
     @staticmethod
     def _matches(e: _Entity, key: tuple[str, ...]) -> bool:
@@ -983,6 +1008,20 @@ class Resolver:
         """The latest speaker or subject recorded before ``pos``."""
         i = bisect.bisect_left(self.timeline, pos, key=lambda x: x[0]) - 1
         return (self.timeline[i][0], self.timeline[i][1]) if i >= 0 else None
+
+    def _shared_subject(self, pos: int) -> list[_Entity] | None:
+        """People behind an ambiguous bare surname in this or the previous sentence, when no
+        speaker or subject was recorded after it."""
+        i = bisect.bisect_left(self._ambiguous, pos, key=lambda x: x[0]) - 1
+        if i < 0:
+            return None
+        at, shared = self._ambiguous[i]
+        if span_index(self.sentences, pos) - span_index(self.sentences, at) > 1:
+            return None
+        latest = self.latest(pos)
+        if latest is not None and latest[0] > at:
+            return None
+        return shared
 
     def _salient(self, pos: int, kinds: str) -> _Entity | None:
         """The latest speaker or sentence subject before ``pos`` compatible with ``kinds``.
@@ -1048,13 +1087,25 @@ class Resolver:
         pos = m.start if pos is None else pos
         ent: _Entity | None = None
         if m.kind == "name":
-            ent = self._entity_for(m.name, pos)
+            sex = _gender_of(m)
+            ent = self._entity_for(m.name, pos, sex)
+            if ent is None and len(self._candidates(m.name)) > 1:
+                return None, None  # a surname two people share, nothing to tell them apart
+            if ent is not None and sex and not ent.gender:
+                ent.gender, ent.titled = sex, True
             if ent is None:
                 # A name seen only here ("…,” said Smith.") is its own canonical form.
                 name = self._canonical_tokens(m.name)
                 return " ".join(name), m.role
         elif m.kind == "pronoun":
             kinds = _rules().pronouns.get(m.text.lower(), "")
+            shared = self._shared_subject(pos)
+            if shared is not None:
+                # "Smith disagreed. “…,” she said": the pronoun picks among the people sharing
+                # the surname by sex, or stays unresolved
+                fit = [e for e in shared if kinds in ("m", "f") and e.gender == kinds]
+                ent = fit[0] if len(fit) == 1 else None
+                return (ent.canonical, ent.roles[0] if ent.roles else None) if ent else (None, None)
             ent = self._salient(pos, kinds)
             if ent is not None and ent.kind == "person" and not ent.gender and kinds in ("m", "f"):
                 ent.gender = kinds  # "she said" settles the sex for later pronouns
