@@ -154,9 +154,86 @@ TAILS = [
 ]
 
 
+CONTEXT = [
+    "in {place}",
+    "for the {noun} sector",
+    "with our partners in {place}",
+    "after the talks in {place}",
+    "despite the {noun} crisis",
+    "once the {noun} reform is done",
+    "as the {noun} market recovers",
+]
+PLACES = [
+    "Moscow",
+    "Beijing",
+    "Astana",
+    "Delhi",
+    "Ankara",
+    "Berlin",
+    "Tokyo",
+    "Brasilia",
+    "Vladivostok",
+    "Harbin",
+    "Shanghai",
+    "Novosibirsk",
+    "Almaty",
+    "Tashkent",
+    "Baku",
+    "Minsk",
+    "Kazan",
+    "Urumqi",
+]
+NOUNS = [
+    "energy",
+    "grain",
+    "steel",
+    "fertiliser",
+    "banking",
+    "shipping",
+    "rail",
+    "aviation",
+    "coal",
+    "timber",
+    "fishing",
+    "chemical",
+    "automotive",
+    "tourism",
+    "software",
+    "pharmaceutical",
+    "textile",
+    "dairy",
+]
+
+
+QUALIFIERS = [
+    "",
+    "",
+    "in the north",
+    "on the eastern border",
+    "that we signed last year",
+    "for small businesses",
+    "of the two regions",
+    "in the Far East",
+    "across Central Asia",
+    "for farmers",
+    "in the Arctic",
+    "near the Amur river",
+    "for exporters",
+    "at the port",
+    "for young people",
+    "between our ministries",
+    "along the Silk Road",
+    "in the mining regions",
+]
+
+
 def sentence(rng: random.Random) -> str:
-    """A fresh quotation: thousands of combinations, so repeats are only the planted ones."""
-    return " ".join(x for x in (rng.choice(SUBJECTS), rng.choice(PREDICATES), rng.choice(TAILS)) if x)
+    """A fresh quotation: millions of combinations, so repeats are only the planted ones
+    (real quotations rarely share more than a stock phrase)."""
+    ctx = rng.choice(CONTEXT).format(place=rng.choice(PLACES), noun=rng.choice(NOUNS))
+    subject = f"{rng.choice(SUBJECTS)} {rng.choice(QUALIFIERS)}".strip()
+    parts = (subject, rng.choice(PREDICATES), ctx, rng.choice(TAILS))
+    return " ".join(x for x in parts if x)
 
 
 def article(i: int, seed: int = 0, pool: list[str] | None = None) -> dict[str, str]:
