@@ -206,7 +206,7 @@ def _ratios(extractor: str, pattern: Callable[[int], str], n: int) -> tuple[floa
 
 def _assert_linear(extractor: str, pattern: Callable[[int], str], known: bool = False) -> None:
     # A known quadratic case is measured once and smaller: it only has to stay visible.
-    n, attempts = (N // 2, 1) if known else (N, 2)
+    n, attempts = (N // 2, 1) if known else (N, 3)
     # Grow a pattern that is too quick to time reliably: a ratio of two ~5 ms timings is
     # mostly scheduler noise (measured 8.9 for plainly linear code).
     while _best(EXTRACTORS[extractor], pattern(n), runs=2) < MIN_TIMED and n < 8 * N:
