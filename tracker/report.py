@@ -763,11 +763,22 @@ def _run_sql_pg(
                 ) from None
             except psycopg.errors.QueryCanceled:
                 raise SQLRefused(f"query stopped after {timeout:g}s") from None
+            except psycopg.OperationalError as exc:
+                if raw.closed or raw.broken:
+                    raise SQLRefused(
+                        f"the query ended its own database connection ({exc}); nothing was changed"
+                    ) from None
+                raise SQLRefused(f"SQL error: {exc.diag.message_primary or exc}") from None
             except psycopg.Error as exc:
                 raise SQLRefused(f"SQL error: {exc.diag.message_primary or exc}") from None
     finally:
-        raw.rollback()
-        raw.read_only = None
+        if raw.closed or raw.broken:
+            # The statement ended its own server connection (pg_terminate_backend): there
+            # is nothing to roll back, and the error below says what happened.
+            pass
+        else:
+            raw.rollback()
+            raw.read_only = None
     return columns, [dict(zip(columns, r, strict=True)) for r in data]
 
 

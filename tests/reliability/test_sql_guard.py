@@ -144,11 +144,6 @@ def test_sql_cannot_change_anything(filled_db: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not PG, reason="PostgreSQL only")
-@pytest.mark.xfail(
-    strict=True,
-    reason="report.py _run_sql_pg: 'finally: raw.rollback()' raises psycopg.OperationalError "
-    "('the connection is lost') after the statement ended its own backend: traceback, not a message",
-)
 def test_sql_that_kills_its_own_connection_is_a_clear_error(filled_db: str) -> None:
     before = _snapshot(filled_db)
     code, _out, err = _cli("sql", "SELECT pg_terminate_backend(pg_backend_pid())", "--db", filled_db)
