@@ -90,3 +90,10 @@ def test_shipped_head_read_from_files_matches_alembic() -> None:
     from tracker.db import head_revision, shipped_head
 
     assert shipped_head() == head_revision()
+
+
+def test_db_current_on_a_missing_file_does_not_create_it(tmp_path: Path) -> None:
+    db = tmp_path / "missing.db"
+    r = CliRunner().invoke(main, ["db", "current", "--db", str(db)])
+    assert r.exit_code == 1 and "no database at" in r.output
+    assert not db.exists()

@@ -115,7 +115,10 @@ def handle_db_errors(f: Callable[..., Any]) -> Callable[..., Any]:
             from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
             if isinstance(exc, OperationalError):
-                raise Fail(f"database error: {exc.orig}") from None
+                hint = ""
+                if any(s in str(exc.orig).lower() for s in ("disk i/o error", "disk is full", "readonly")):
+                    hint = " (check free disk space and that the database file and its folder are writable)"
+                raise Fail(f"database error: {exc.orig}{hint}; articles already stored are intact") from None
             if isinstance(exc, SQLAlchemyError):
                 raise Fail(f"database error: {exc}") from None
             raise
@@ -397,6 +400,9 @@ def db_current(ctx: click.Context, db: str | None) -> None:
     from tracker import db as dbm
 
     url = dbm.resolve_url(_db(ctx, db))
+    path = dbm.sqlite_path(url)
+    if path is not None and not path.exists():
+        raise Fail(f"no database at {path} yet: any tracker command creates it ('tracker db upgrade')")
     try:
         engine = dbm.make_engine(url)
         with engine.connect() as conn:

@@ -50,6 +50,14 @@ def resolve_url(db: str | None = None) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL (None for other databases and in-memory SQLite)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url[len("sqlite:///") :]
+    return Path(path) if path and path != ":memory:" else None
+
+
 def display_url(url: str) -> str:
     """The URL with any password hidden, for messages."""
     from sqlalchemy.engine import make_url
