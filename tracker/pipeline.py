@@ -103,20 +103,29 @@ def _holding_quote(quotes: list[Quote], start: int, end: int) -> int | None:
 # --------------------------------------------------------------------------- extract
 
 
+# Extracted fields stored under the same name in the quotes / claims tables; the rest
+# are renamed (start → start_char, kind → quantity_kind) or joined (entities) in store().
+QUOTE_FIELDS = (
+    "kind",
+    "text",
+    "mention",
+    "mention_start",
+    "mention_end",
+    "cue",
+    "cue_start",
+    "cue_end",
+    "role",
+)
+CLAIM_FIELDS = (
+    "surface", "value", "low", "high", "unit", "hedge", "metric", "period", "period_start", "period_end",
+    "is_target", "value_start", "value_end", "unit_start", "unit_end", "hedge_start", "hedge_end",
+    "metric_start", "metric_end", "scale", "surface_unit",
+)  # fmt: skip
+
+
 def quote_json(q: Quote) -> dict[str, Any]:
-    return {
-        "text": q.text,
-        "speaker": q.speaker,
-        "kind": q.kind,
-        "start": q.start,
-        "end": q.end,
-        "mention": q.mention,
-        "mention_start": q.mention_start,
-        "mention_end": q.mention_end,
-        "cue": q.cue,
-        "cue_start": q.cue_start,
-        "cue_end": q.cue_end,
-        "role": q.role,
+    return {"text": q.text, "speaker": q.speaker, "kind": q.kind, "start": q.start, "end": q.end} | {
+        k: getattr(q, k) for k in QUOTE_FIELDS
     }
 
 
@@ -418,19 +427,11 @@ def store(
     if analysis.quotes:
         rows = [
             {
+                **{k: getattr(q, k) for k in QUOTE_FIELDS},
                 "article_id": article.id,
                 "person_id": person_ids.get(q.speaker) if q.speaker else None,
-                "kind": q.kind,
-                "text": q.text,
                 "start_char": q.start,
                 "end_char": q.end,
-                "mention": q.mention,
-                "mention_start": q.mention_start,
-                "mention_end": q.mention_end,
-                "cue": q.cue,
-                "cue_start": q.cue_start,
-                "cue_end": q.cue_end,
-                "role": q.role,
             }
             for q in analysis.quotes
         ]
@@ -440,34 +441,14 @@ def store(
     if analysis.claims:
         rows = [
             {
+                **{k: getattr(c, k) for k in CLAIM_FIELDS},
                 "article_id": article.id,
                 "person_id": person_ids.get(c.speaker) if c.speaker else None,
                 "quote_id": quote_ids[qi] if qi is not None else None,
-                "surface": c.surface,
                 "start_char": c.start,
                 "end_char": c.end,
-                "value": c.value,
-                "low": c.low,
-                "high": c.high,
-                "unit": c.unit,
                 "quantity_kind": c.kind,
-                "hedge": c.hedge,
-                "metric": c.metric,
                 "entities": "; ".join(sorted(c.entities)) if c.entities else None,
-                "period": c.period,
-                "period_start": c.period_start,
-                "period_end": c.period_end,
-                "is_target": c.is_target,
-                "value_start": c.value_start,
-                "value_end": c.value_end,
-                "unit_start": c.unit_start,
-                "unit_end": c.unit_end,
-                "hedge_start": c.hedge_start,
-                "hedge_end": c.hedge_end,
-                "metric_start": c.metric_start,
-                "metric_end": c.metric_end,
-                "scale": c.scale,
-                "surface_unit": c.surface_unit,
             }
             for c, qi in zip(analysis.claims, analysis.claim_quote, strict=True)
         ]
