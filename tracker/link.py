@@ -61,8 +61,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
-from sqlalchemy import delete, func, or_, select, update
+from rapidfuzz import fuzz, process
+from sqlalchemy import bindparam, case, delete, func, insert, null, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from tracker.models import (
@@ -74,6 +74,7 @@ from tracker.models import (
     FlagClaim,
     FlagReview,
     LinkKey,
+    LinkStockKey,
     Person,
     PersonAlias,
     Quote,
@@ -263,10 +264,51 @@ def _speakers_clash(p1: str | None, p2: str | None) -> bool:
     return p1 is not None and p2 is not None and p1 != p2
 
 
+def _could_match(norm: str, cands: list[tuple[int, str, str | None]]) -> list[tuple[int, str, str | None]]:
+    """The candidates :func:`quote_similarity` can relate to ``norm``, found in one C pass.
+
+    A relation needs ``ratio`` >= VARIANT_CUTOFF, or (a fragment) ``partial_ratio`` >=
+    FRAGMENT_CUTOFF with the length and word-count conditions; rapidfuzz's ``process.extract``
+    scores the whole list with the same scorers and cut-offs, so the candidates dropped here
+    are exactly ones quote_similarity would reject, and the rest go through it unchanged.
+    """
+    texts = [c[1] for c in cands]
+    keep = {
+        i
+        for _, _, i in process.extract(
+            norm, texts, scorer=fuzz.ratio, score_cutoff=VARIANT_CUTOFF, limit=None
+        )
+    }
+    n = len(norm)
+    n_words = norm.count(" ") + 1
+    frag = []
+    for i, t in enumerate(texts):
+        if i in keep or not t or not norm:
+            continue
+        if n < len(t):
+            if n < FRAGMENT_LEN_RATIO * len(t) and n_words >= FRAGMENT_MIN_WORDS:
+                frag.append(i)
+        elif len(t) < FRAGMENT_LEN_RATIO * n and t.count(" ") + 1 >= FRAGMENT_MIN_WORDS:
+            frag.append(i)
+    if frag:
+        found = process.extract(
+            norm,
+            [texts[i] for i in frag],
+            scorer=fuzz.partial_ratio,
+            score_cutoff=FRAGMENT_CUTOFF,
+            limit=None,
+        )
+        keep.update(frag[j] for _, _, j in found)
+    return [cands[i] for i in sorted(keep)]
+
+
 def _best_match(
     norm: str, person: str | None, cands: Iterable[tuple[int, str, str | None]]
 ) -> list[tuple[int, float, str]]:
     """Matches (quote id, score, relation) among candidates (id, normalised text, speaker key)."""
+    cands = list(cands)
+    if len(cands) > 2:
+        cands = _could_match(norm, cands)
     out = []
     for qid, other, other_person in cands:
         score, rel = quote_similarity(norm, other)
@@ -464,36 +506,116 @@ def link_article(session: Session, article_id: int) -> LinkResult:
     return res
 
 
+class _NewGroup:
+    """A quote group created by this call, inserted once the article's quotes are decided.
+
+    Ordered after every stored group and among themselves by creation, as their ids will be.
+    """
+
+    __slots__ = ("seq", "id")
+
+    def __init__(self, seq: int) -> None:
+        self.seq = seq
+        self.id: int | None = None
+
+
+def _order(h: int | _NewGroup) -> tuple[int, int]:
+    return (1, h.seq) if isinstance(h, _NewGroup) else (0, h)
+
+
+_STMTS: dict[str, Any] = {}
+
+
+def _stmt(name: str) -> Any:
+    """Statements of incremental linking, built once (construction cost more than running them)."""
+    if not _STMTS:
+        keys = bindparam("keys", expanding=True)
+        ids = bindparam("ids", expanding=True)
+        _STMTS["new_quotes"] = (
+            select(Quote.id, Quote.text, Quote.person_id, Person.name, Article.published)
+            .join(Article, Article.id == Quote.article_id)
+            .outerjoin(Person, Person.id == Quote.person_id)
+            .outerjoin(QuoteGroupMember, QuoteGroupMember.quote_id == Quote.id)
+            .where(Quote.article_id == bindparam("aid"), QuoteGroupMember.quote_id.is_(None))
+            .order_by(Quote.id)
+        )
+        # Postings of the keys, stock keys (LinkStockKey) excepted: those come back once with
+        # item NULL, so a posting list read is never longer than MAX_POSTING.
+        stock = select(LinkStockKey.key).where(LinkStockKey.kind == "q", LinkStockKey.key.in_(keys))
+        _STMTS["postings"] = union_all(
+            select(LinkKey.key, LinkKey.item_id).where(
+                LinkKey.kind == "q", LinkKey.key.in_(keys), LinkKey.key.not_in(stock)
+            ),
+            select(LinkStockKey.key, null()).where(LinkStockKey.kind == "q", LinkStockKey.key.in_(keys)),
+        )
+        _STMTS["n_keys"] = select(QuoteGroupMember.quote_id, QuoteGroupMember.n_keys).where(
+            QuoteGroupMember.quote_id.in_(ids)
+        )
+        _STMTS["known"] = (
+            select(
+                QuoteGroupMember.quote_id,
+                QuoteGroupMember.norm,
+                case((QuoteGroupMember.norm.is_(None), Quote.text)),
+                Person.name,
+                QuoteGroupMember.group_id,
+            )
+            .join(Quote, Quote.id == QuoteGroupMember.quote_id)
+            .outerjoin(Person, Person.id == Quote.person_id)
+            .where(QuoteGroupMember.quote_id.in_(ids))
+        )
+        _STMTS["members_of"] = (
+            select(QuoteGroupMember.group_id, Quote.id, Quote.text, Quote.person_id, Article.published)
+            .join(Quote, Quote.id == QuoteGroupMember.quote_id)
+            .join(Article, Article.id == Quote.article_id)
+            .where(QuoteGroupMember.group_id.in_(ids))
+            .order_by(Quote.id)
+        )
+        qg = QuoteGroup.__table__
+        _STMTS["group_update"] = (
+            update(qg)
+            .where(qg.c.id == bindparam("b_id"))
+            .values(
+                quote_id=bindparam("b_quote"),
+                person_id=bindparam("b_person"),
+                size=bindparam("b_size"),
+                first_published=bindparam("b_first"),
+                updated_at=bindparam("b_at"),
+            )
+        )
+    return _STMTS[name]
+
+
 def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
-    rows = session.execute(
-        select(Quote.id, Quote.text, Quote.person_id, Person.name)
-        .outerjoin(Person, Person.id == Quote.person_id)
-        .outerjoin(QuoteGroupMember, QuoteGroupMember.quote_id == Quote.id)
-        .where(Quote.article_id == article_id, QuoteGroupMember.quote_id.is_(None))
-        .order_by(Quote.id)
-    ).all()
+    rows = session.execute(_stmt("new_quotes"), {"aid": article_id}).all()
     if not rows:
         return
-    published = session.scalar(select(Article.published).where(Article.id == article_id))
-    person_of = {qid: person for qid, _, person, _ in rows}
-    news = [(qid, normalise_quote(text), speaker_key(name)) for qid, text, _, name in rows]
+    published = rows[0][4]
+    person_of = {r[0]: r[2] for r in rows}
+    text_of = {r[0]: r[1] for r in rows}
+    news = [(qid, normalise_quote(text), speaker_key(name)) for qid, text, _, name, _ in rows]
     keys = {qid: quote_keys(norm) for qid, norm, _ in news}
-    all_keys = set().union(*keys.values())
+    all_keys = sorted(set().union(*keys.values()))
     postings: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(sorted(all_keys), 500):
-        for key, item in session.execute(
-            select(LinkKey.key, LinkKey.item_id).where(LinkKey.kind == "q", LinkKey.key.in_(chunk))
-        ):
-            postings[key].append(item)
+    # A key held by more than MAX_POSTING quotes is a stock phrase: ignored (and listed in
+    # link_stock_keys once it gets there, so its postings are not read again).
+    stock: set[int] = set()
+    for chunk in _chunks(all_keys, 500):
+        for key, item in session.execute(_stmt("postings"), {"keys": list(chunk)}):
+            if item is None:
+                stock.add(key)
+            else:
+                postings[key].append(item)
 
     def shared_with(qid: int) -> Counter[int]:
-        # A key held by more than MAX_POSTING quotes is a stock phrase: ignored.
-        return Counter(i for k in keys[qid] if len(postings.get(k, ())) <= MAX_POSTING for i in postings[k])
+        live = [postings[k] for k in keys[qid] if k not in stock and len(postings.get(k, ())) <= MAX_POSTING]
+        return Counter(i for items in live for i in items)
 
-    seen = {i for items in postings.values() if len(items) <= MAX_POSTING for i in items}
-    # Key counts of the candidates (index on kind, item_id) for the shared-key rule.
+    seen = sorted({i for k, items in postings.items() if len(items) <= MAX_POSTING for i in items})
     n_keys: dict[int, int] = {}
-    for chunk in _chunks(sorted(seen), 500):
+    for chunk in _chunks(seen, 500):
+        n_keys.update(session.execute(_stmt("n_keys"), {"ids": list(chunk)}).all())
+    missing = [i for i, n in n_keys.items() if n is None]
+    for chunk in _chunks(missing, 500):
         n_keys.update(
             session.execute(
                 select(LinkKey.item_id, func.count())
@@ -503,77 +625,95 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
         )
     cand_ids = set()
     for qid, _norm, _p in news:
-        shared = shared_with(qid)
         nk = len(keys[qid])
-        cand_ids.update(i for i, n in shared.items() if n >= min_shared_keys(nk, n_keys.get(i, 0)))
-    known: dict[int, tuple[str, str | None, int]] = {}
+        shared = shared_with(qid)
+        cand_ids.update(i for i, n in shared.items() if n >= min_shared_keys(nk, n_keys.get(i) or 0))
+    known: dict[int, tuple[str, str | None]] = {}
+    group_of: dict[int, int | _NewGroup] = {}
     for chunk in _chunks(sorted(cand_ids), 500):
-        for qid, text, name, gid in session.execute(
-            select(Quote.id, Quote.text, Person.name, QuoteGroupMember.group_id)
-            .join(QuoteGroupMember, QuoteGroupMember.quote_id == Quote.id)
-            .outerjoin(Person, Person.id == Quote.person_id)
-            .where(Quote.id.in_(chunk))
-        ):
-            known[qid] = (normalise_quote(text), speaker_key(name), gid)
-    # A group is an id, or a QuoteGroup created in this call and not flushed yet: new
-    # groups and members go to the database in one flush, and only groups that gained a
-    # member from this article are re-summarised (a new singleton's summary is known).
-    group_of: dict[int, int | QuoteGroup] = {qid: gid for qid, (_, _, gid) in known.items()}
-    grown: list[int | QuoteGroup] = []
-    created = 0
+        for qid, norm, text, name, gid in session.execute(_stmt("known"), {"ids": list(chunk)}):
+            known[qid] = (norm if norm is not None else normalise_quote(text), speaker_key(name))
+            group_of[qid] = gid
+    # Groups are decided in memory and written at the end: a stored group's id, or a
+    # _NewGroup; `merged` redirects a group merged away to the one that kept its members.
+    merged: dict[int | _NewGroup, int | _NewGroup] = {}
 
-    def gid_of(h: int | QuoteGroup) -> int:
-        if isinstance(h, QuoteGroup):
-            session.flush()
-            return h.id
+    def alive(h: int | _NewGroup) -> int | _NewGroup:
+        while h in merged:
+            h = merged[h]
         return h
 
+    new_groups: list[_NewGroup] = []
+    grown: set[int] = set()
+    member_rows: list[dict[str, Any]] = []
+    key_rows: list[dict[str, Any]] = []
     for qid, norm, person in news:
         res.quotes += 1
         nk = len(keys[qid])
         shared = shared_with(qid)
-        cands = [i for i, n in shared.items() if i in known and n >= min_shared_keys(nk, n_keys.get(i, 0))]
+        cands = [i for i, n in shared.items() if i in known and n >= min_shared_keys(nk, n_keys.get(i) or 0)]
         matches = _best_match(norm, person, ((i, known[i][0], known[i][1]) for i in cands))
-        member = QuoteGroupMember(quote_id=qid)
+        member: dict[str, Any] = {
+            "quote_id": qid,
+            "matched_quote_id": None,
+            "score": None,
+            "relation": "first",
+            "norm": norm,
+            "n_keys": nk,
+        }
         if matches:
             best = matches[0]
-            h: int | QuoteGroup = group_of[best[0]]
+            h = alive(group_of[best[0]])
             for i, score, rel in matches[1:]:
-                other = group_of[i]
-                if other is not h and _tight(score, rel) and gid_of(other) != gid_of(h):
-                    keep, drop = sorted((gid_of(h), gid_of(other)))
-                    _merge_quote_groups(session, keep, drop)
-                    for q, g in list(group_of.items()):
-                        if g is other or g is h or g == drop:
-                            group_of[q] = keep
-                    grown = [keep if g is other or g is h or g == drop else g for g in grown]
+                other = alive(group_of[i])
+                if other != h and _tight(score, rel):
+                    keep, drop = sorted((h, other), key=_order)
+                    if not isinstance(drop, _NewGroup):
+                        # Both stored (a new group always sorts after a stored one).
+                        _merge_quote_groups(session, keep, drop)  # type: ignore[arg-type]
+                        grown.discard(drop)
+                    merged[drop] = keep
                     h = keep
-            member.matched_quote_id, member.score, member.relation = best
-            grown.append(h)
+            member["matched_quote_id"], member["score"], member["relation"] = best
+            if not isinstance(h, _NewGroup):
+                grown.add(h)
             res.quotes_linked += 1
         else:
-            h = QuoteGroup(quote_id=qid, person_id=person_of[qid], size=1, first_published=published)
-            session.add(h)
-            member.relation = "first"
-            created += 1
-        if isinstance(h, QuoteGroup):
-            member.group = h
-        else:
-            member.group_id = h
-        session.add(member)
+            h = _NewGroup(len(new_groups))
+            new_groups.append(h)
+        member_rows.append(member)
         group_of[qid] = h
-        known[qid] = (norm, person, 0)
+        known[qid] = (norm, person)
         n_keys[qid] = nk
         for k in keys[qid]:
             postings[k].append(qid)
-        session.add_all(LinkKey(kind="q", key=k, item_id=qid) for k in keys[qid])
-    session.flush()
-    refresh = {gid_of(h) for h in grown}
-    for gid in sorted(refresh):
-        _refresh_quote_group(session, gid)
-    res.quote_groups += created + len(
-        refresh - {gid_of(h) for h in group_of.values() if isinstance(h, QuoteGroup)}
-    )
+        key_rows.extend({"kind": "q", "key": k, "item_id": qid} for k in keys[qid])
+    # New groups still alive hold only this article's quotes: their summary is known here.
+    live = [g for g in new_groups if g not in merged]
+    if live:
+        groups_members: dict[_NewGroup, list[tuple[int, str, int | None, dt.date | None]]] = defaultdict(list)
+        for qid, _n, _p in news:
+            h = alive(group_of[qid])
+            if isinstance(h, _NewGroup):
+                groups_members[h].append((qid, text_of[qid], person_of[qid], published))
+        group_rows = [_group_summary(groups_members[g]) for g in live]
+        ids = session.scalars(
+            insert(QuoteGroup).returning(QuoteGroup.id, sort_by_parameter_order=True), group_rows
+        ).all()
+        for g, gid in zip(live, ids, strict=True):
+            g.id = gid
+    for m, (qid, _n, _p) in zip(member_rows, news, strict=True):
+        h = alive(group_of[qid])
+        m["group_id"] = h.id if isinstance(h, _NewGroup) else h
+    conn = session.connection()
+    conn.execute(insert(QuoteGroupMember.__table__), member_rows)
+    if key_rows:
+        conn.execute(insert(LinkKey.__table__), key_rows)
+    crossed = [{"kind": "q", "key": k} for k in all_keys if k not in stock and len(postings[k]) > MAX_POSTING]
+    if crossed:
+        conn.execute(insert(LinkStockKey.__table__), crossed)
+    _refresh_quote_groups(session, sorted(grown))
+    res.quote_groups += len(live) + len(grown)
 
 
 def _merge_quote_groups(session: Session, keep: int, drop: int) -> None:
@@ -582,19 +722,33 @@ def _merge_quote_groups(session: Session, keep: int, drop: int) -> None:
     session.execute(delete(QuoteGroup).where(QuoteGroup.id == drop))
 
 
-def _refresh_quote_group(session: Session, gid: int) -> None:
-    """Recompute size, speaker, first appearance and representative wording of a group."""
-    rows = session.execute(
-        select(Quote.id, Quote.text, Quote.person_id, Article.published)
-        .join(QuoteGroupMember, QuoteGroupMember.quote_id == Quote.id)
-        .join(Article, Article.id == Quote.article_id)
-        .where(QuoteGroupMember.group_id == gid)
-    ).all()
-    if not rows:
-        session.execute(delete(QuoteGroup).where(QuoteGroup.id == gid))
+def _refresh_quote_groups(session: Session, gids: Sequence[int]) -> None:
+    """Recompute size, speaker, first appearance and representative wording of groups."""
+    if not gids:
         return
-    values = _group_summary([(qid, text, person, published) for qid, text, person, published in rows])
-    session.execute(update(QuoteGroup).where(QuoteGroup.id == gid).values(**values, updated_at=utcnow()))
+    rows: dict[int, list[tuple[int, str, int | None, dt.date | None]]] = defaultdict(list)
+    for chunk in _chunks(list(gids), 500):
+        for gid, qid, text, person, pub in session.execute(_stmt("members_of"), {"ids": list(chunk)}):
+            rows[gid].append((qid, text, person, pub))
+    now = utcnow()
+    updates = []
+    for gid in gids:
+        if not rows[gid]:
+            session.execute(delete(QuoteGroup).where(QuoteGroup.id == gid))
+            continue
+        v = _group_summary(rows[gid])
+        updates.append(
+            {
+                "b_id": gid,
+                "b_quote": v["quote_id"],
+                "b_person": v["person_id"],
+                "b_size": v["size"],
+                "b_first": v["first_published"],
+                "b_at": now,
+            }
+        )
+    if updates:
+        session.connection().execute(_stmt("group_update"), updates)
 
 
 def _group_summary(rows: Sequence[tuple[int, str, int | None, dt.date | None]]) -> dict[str, Any]:
@@ -880,10 +1034,11 @@ def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]], chunk
 
 def link_quotes_in_memory(
     quotes: Sequence[tuple[int, str, str | None]],
-) -> tuple[list[int], dict[int, tuple[int, float, str]], dict[int, set[int]]]:
+) -> tuple[list[int], dict[int, tuple[int, float, str]], dict[int, set[int]], list[str]]:
     """Group quotes (id, text, speaker name) given oldest first, as one-by-one linking would.
 
-    Returns (root of each quote, by index; best earlier match by index; keys by index).
+    Returns (root of each quote, by index; best earlier match by index; keys by index;
+    normalised text by index).
     Cost per quote: its keys' posting lists (capped at MAX_POSTING) plus rapidfuzz on the
     few quotes sharing enough keys (:func:`min_shared_keys`), so the whole run stays
     near-linear in the number of quotes.
@@ -939,7 +1094,7 @@ def link_quotes_in_memory(
                 parent[max(r, root)] = min(r, root)
                 root = min(r, root)
         parent[idx] = root
-    return [find(i) for i in range(len(quotes))], matches, keys_by_idx
+    return [find(i) for i in range(len(quotes))], matches, keys_by_idx, norms
 
 
 def _tight(score: float, relation: str) -> bool:
@@ -955,12 +1110,13 @@ def _rebuild_quotes(session: Session, res: LinkResult) -> None:
         .order_by(Article.published.asc().nulls_last(), Quote.article_id, Quote.id)
     ).all()
     session.execute(delete(LinkKey).where(LinkKey.kind == "q"))
+    session.execute(delete(LinkStockKey).where(LinkStockKey.kind == "q"))
     session.execute(delete(QuoteGroupMember))
     session.execute(update(QuoteGroup).values(quote_id=None))
     session.execute(delete(QuoteGroup))
     if not rows:
         return
-    roots, matches, keys = link_quotes_in_memory([(r[0], r[1], r[4]) for r in rows])
+    roots, matches, keys, norms = link_quotes_in_memory([(r[0], r[1], r[4]) for r in rows])
     members: dict[int, list[int]] = defaultdict(list)
     for idx, root in enumerate(roots):
         members[root].append(idx)
@@ -991,11 +1147,15 @@ def _rebuild_quotes(session: Session, res: LinkResult) -> None:
                 "matched_quote_id": rows[m[0]][0] if m else None,
                 "score": m[1] if m else None,
                 "relation": m[2] if m else "first",
+                "norm": norms[idx],
+                "n_keys": len(keys[idx]),
             }
         )
         key_rows.extend({"kind": "q", "key": k, "item_id": rows[idx][0]} for k in keys[idx])
     _bulk_insert(session, QuoteGroupMember, member_rows)
     _bulk_insert(session, LinkKey, key_rows)
+    held = Counter(r["key"] for r in key_rows)
+    _bulk_insert(session, LinkStockKey, [{"kind": "q", "key": k} for k, n in held.items() if n > MAX_POSTING])
     res.quotes = len(rows)
     res.quotes_linked = len(matches)
     res.quote_groups = len(order)

@@ -275,6 +275,19 @@ class LinkKey(Base):
     )
 
 
+class LinkStockKey(Base):
+    __tablename__ = "link_stock_keys"
+    __table_args__ = {
+        "comment": "Blocking keys held by more than tracker.link.MAX_POSTING items: stock phrases, "
+        "ignored by linking, so their long posting lists are never read."
+    }
+
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True, comment="q = quote keys.")
+    key: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False, comment="The key (link_keys.key)."
+    )
+
+
 class QuoteGroup(Base):
     __tablename__ = "quote_groups"
     __table_args__ = {"comment": "One distinct quotation, repeated across articles and outlets."}
@@ -320,6 +333,14 @@ class QuoteGroupMember(Base):
     )
     relation: Mapped[str] = mapped_column(
         String(10), default="first", comment="first | verbatim | variant | fragment (how it matched)."
+    )
+    norm: Mapped[str | None] = mapped_column(
+        Text,
+        comment="The quote's words as linking compares them (tracker.link.normalise_quote); "
+        "NULL = not stored yet, recomputed from quotes.text.",
+    )
+    n_keys: Mapped[int | None] = mapped_column(
+        Integer, comment="Number of the quote's blocking keys in link_keys (for the shared-key rule)."
     )
 
     group: Mapped[QuoteGroup] = relationship(back_populates="members")
