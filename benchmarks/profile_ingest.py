@@ -71,7 +71,8 @@ def main() -> None:
             continue
         first, last = ts[:tenth], ts[-tenth:]
         print(
-            f"{name:>13}: median {1000 * statistics.median(ts):6.2f} ms, mean {1000 * statistics.mean(ts):6.2f} ms"
+            f"{name:>13}: median {1000 * statistics.median(ts):6.2f} ms,"
+            f" mean {1000 * statistics.mean(ts):6.2f} ms"
             f" | first tenth median {1000 * statistics.median(first):6.2f}"
             f" | last tenth median {1000 * statistics.median(last):6.2f}"
         )
