@@ -51,32 +51,40 @@ class PersonSeen:
     role: str | None = None
 
 
-def find_person(session: Session, name: str) -> Person | None:
-    """The stored person a name refers to, or None when unknown or ambiguous."""
+def find_person(session: Session, name: str, exact_ids: set[int] | None = None) -> Person | None:
+    """The stored person a name refers to, or None when unknown or ambiguous.
+
+    ``exact_ids``: the people already known to hold this exact alias, when the caller
+    looked them up (saves the query on the ingest path).
+    """
     key = alias_key(name)
     if not key:
         return None
-    ids = session.scalars(select(PersonAlias.person_id).where(PersonAlias.alias_key == key).distinct()).all()
-    if len(ids) == 1:
-        return session.get(Person, ids[0])
-    if ids:
+    if exact_ids is None:
+        exact_ids = set(session.scalars(select(PersonAlias.person_id).where(PersonAlias.alias_key == key)))
+    if len(exact_ids) == 1:
+        return session.get(Person, next(iter(exact_ids)))
+    if exact_ids:
         exact = session.scalars(
-            select(Person).where(Person.id.in_(ids), func.lower(Person.name) == name.lower())
+            select(Person).where(Person.id.in_(exact_ids), func.lower(Person.name) == name.lower())
         )
         return exact.first()
     tokens = key.split()
     if len(tokens) < 2:
         return None
     # Candidates share the last name token (or the first, for names written family-name first).
-    cands = session.scalars(
-        select(Person).join(PersonAlias).where(PersonAlias.alias_key.in_([tokens[-1], tokens[0]])).distinct()
+    rows = session.execute(
+        select(Person.id, Person.name)
+        .join(PersonAlias)
+        .where(PersonAlias.alias_key.in_([tokens[-1], tokens[0]]))
+        .distinct()
     ).all()
     best, best_score = None, 0.0
-    for p in cands:
-        score = fuzz.token_sort_ratio(key, alias_key(p.name))
+    for pid, pname in rows:
+        score = fuzz.token_sort_ratio(key, alias_key(pname))
         if score > best_score:
-            best, best_score = p, score
-    return best if best_score >= PERSON_MATCH_CUTOFF else None
+            best, best_score = pid, score
+    return session.get(Person, best) if best is not None and best_score >= PERSON_MATCH_CUTOFF else None
 
 
 def add_alias(session: Session, person: Person, alias: str, kind: str = "name") -> None:
@@ -118,11 +126,15 @@ def resolve_seen(session: Session, seen: PersonSeen) -> tuple[int, bool]:
     if len(by_key.get(name_key, ())) == 1:
         person_id = next(iter(by_key[name_key]))
     else:
-        found = find_person(session, seen.name)
+        found = find_person(session, seen.name, by_key.get(name_key, set()))
         if found is None:
             for alias in seen.aliases:
                 # a fuller variant seen in the same article may already be stored
-                if len(alias_key(alias).split()) >= 2 and (found := find_person(session, alias)) is not None:
+                if (
+                    len(alias_key(alias).split()) >= 2
+                    and (found := find_person(session, alias, by_key.get(alias_key(alias), set())))
+                    is not None
+                ):
                     break
         person_id = found.id if found is not None else None
     created = person_id is None
