@@ -1375,6 +1375,14 @@ def _verb_before(text: str, lo: int, start: int) -> str | None:
     return None
 
 
+# A figure compared with the one before it: "…, up from X", "…, compared with X".
+_COMPARE_BEFORE_RE = re.compile(
+    r",\s*(?:(?:up|down|rising|falling|increasing|decreasing|rose|fell)\s+)?"
+    r"(?:from|compared\s+(?:with|to)|against|versus|vs\.?)\s*\Z",
+    re.IGNORECASE,
+)
+
+
 def _metric(
     text: str,
     raw: _Raw,
@@ -1390,6 +1398,12 @@ def _metric(
     )
     if raw.kind == "count" and not lwords:
         return _singular(raw.surface_unit.lower()), raw.unit_span[0], raw.unit_span[1]
+    if (
+        prev is not None
+        and prev[1]
+        and _COMPARE_BEFORE_RE.search(text, max(prev[0].end, raw.start - 40), raw.start)
+    ):
+        return prev[1], None, None  # "1.6 million bpd ..., up from 1.2 million bpd": the same metric
     if not lwords and not rwords and prev is not None:
         g0 = prev[0].end
         gap_text = list(text[g0 : raw.start].lower())
