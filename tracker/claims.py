@@ -1426,6 +1426,33 @@ def _metric(
     return None, None, None
 
 
+# Metrics that flow from one party to another: China's exports to Russia and Russia's
+# exports to China share a metric and both parties, so the destination is recorded too.
+_FLOW_RE = re.compile(r"\b(?:export|import|deliver|supp|ship|sent|flow|transit|sale)", re.IGNORECASE)
+DESTINATION_MARK = "to:"
+
+
+def _with_destination(
+    text: str, names: tuple[str, ...], found: list[tuple[int, int, str]], lo: int, hi: int
+) -> tuple[str, ...]:
+    """Add "to:<party>" for a flow: the party after "to"/"into", or the one not after "from"."""
+    dest: set[str] = set()
+    origin: set[str] = set()
+    for a, b, name in found:
+        if a < lo or b > hi:
+            continue
+        before = text[max(0, a - 6) : a].lower()
+        if before.endswith(("to ", "into ")):
+            dest.add(name)
+        elif before.endswith("from "):
+            origin.add(name)
+    if not dest and origin and len(names) == 2:
+        dest = set(names) - origin
+    if len(dest) != 1 or dest == set(names):
+        return names
+    return tuple(sorted({*names, DESTINATION_MARK + dest.pop()}))
+
+
 def _cue_before(low: str, lo: int, start: int) -> bool:
     """A target/forecast cue ("plans to", "expected to", "will") earlier in the sentence.
 
@@ -1489,6 +1516,8 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
             win_lo = (ms if ms is not None and ms < raw.start else raw.start) - ENTITY_WINDOW
             win_hi = raw.end + ENTITY_WINDOW
             near = tuple(sorted({name for a, b, name in found if a >= win_lo and b <= win_hi}))
+            if metric and _FLOW_RE.search(metric):
+                near = _with_destination(text, near, found, win_lo, win_hi)
             if shares_prev:  # "rose 30% in 2022 to $172 billion": the same metric, the same parties
                 near = prev_near
             prev_near = near or entities
