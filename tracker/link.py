@@ -618,8 +618,22 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
         live = [postings[k] for k in keys[qid] if k not in stock and len(postings.get(k, ())) <= MAX_POSTING]
         return Counter(i for items in live for i in items)
 
-    seen = sorted({i for k, items in postings.items() if len(items) <= MAX_POSTING for i in items})
+    def passing(qid: int) -> list[int]:
+        """Quotes sharing enough keys with qid (min_shared_keys) to be compared."""
+        nk = len(keys[qid])
+        shared = shared_with(qid)
+        if nk < MULTI_KEY_MIN:  # min_shared_keys is 1 whatever the other quote's key count
+            return list(shared)
+        return [i for i, n in shared.items() if n >= min_shared_keys(nk, n_keys.get(i) or 0)]
+
     n_keys: dict[int, int] = {}
+    # Other quotes' key counts matter only to a new quote with MULTI_KEY_MIN keys or more.
+    long_new = any(len(k) >= MULTI_KEY_MIN for k in keys.values())
+    seen = (
+        sorted({i for k, items in postings.items() if len(items) <= MAX_POSTING for i in items})
+        if long_new
+        else []
+    )
     for chunk in _chunks(seen, 500):
         n_keys.update(session.execute(_stmt("n_keys"), {"ids": list(chunk)}).all())
     missing = [i for i, n in n_keys.items() if n is None]
@@ -633,9 +647,7 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
         )
     cand_ids = set()
     for qid, _norm, _p in news:
-        nk = len(keys[qid])
-        shared = shared_with(qid)
-        cand_ids.update(i for i, n in shared.items() if n >= min_shared_keys(nk, n_keys.get(i) or 0))
+        cand_ids.update(passing(qid))
     known: dict[int, tuple[str, str | None]] = {}
     group_of: dict[int, int | _NewGroup] = {}
     for chunk in _chunks(sorted(cand_ids), 500):
@@ -658,8 +670,7 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
     for qid, norm, person in news:
         res.quotes += 1
         nk = len(keys[qid])
-        shared = shared_with(qid)
-        cands = [i for i, n in shared.items() if i in known and n >= min_shared_keys(nk, n_keys.get(i) or 0)]
+        cands = [i for i in passing(qid) if i in known]
         matches = _best_match(norm, person, ((i, known[i][0], known[i][1]) for i in cands))
         member: dict[str, Any] = {
             "quote_id": qid,
