@@ -628,11 +628,9 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
 
     n_keys: dict[int, int] = {}
     # Other quotes' key counts matter only to a new quote with MULTI_KEY_MIN keys or more.
-    long_new = any(len(k) >= MULTI_KEY_MIN for k in keys.values())
-    seen = (
-        sorted({i for k, items in postings.items() if len(items) <= MAX_POSTING for i in items})
-        if long_new
-        else []
+    long_keys = {k for ks in keys.values() if len(ks) >= MULTI_KEY_MIN for k in ks}
+    seen = sorted(
+        {i for k in long_keys if len(postings.get(k, ())) <= MAX_POSTING for i in postings.get(k, ())}
     )
     for chunk in _chunks(seen, 500):
         n_keys.update(session.execute(_stmt("n_keys"), {"ids": list(chunk)}).all())
