@@ -87,6 +87,34 @@ def session_for(engine):  # type: ignore[no-untyped-def]
     return session_factory(engine)()
 
 
+def unit_of_work(
+    ctx: click.Context,
+    db: str | None,
+    fn: Callable[..., Any],
+    *args: Any,
+    write: bool = False,
+    errors: tuple[type[Exception], ...] = (),
+    **kwargs: Any,
+) -> Any:
+    """Run ``fn(session, *args, **kwargs)`` as one unit of work and return its result.
+
+    Read-only by default (SQLite opens the file read-only); ``write=True`` commits on
+    success and rolls back on error. Library exceptions in ``errors`` become a clear
+    message (exit 1). The engine is disposed either way.
+    """
+    engine = open_engine(_db(ctx, db), readonly=not write)
+    try:
+        with session_for(engine) as s:
+            if not write:
+                return fn(s, *args, **kwargs)
+            with s.begin():
+                return fn(s, *args, **kwargs)
+    except errors as exc:
+        raise Fail(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
 def render(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> None:
     from tracker.output import render as _render
 
@@ -355,10 +383,7 @@ def stats(ctx: click.Context, db: str | None, fmt: str) -> None:
     """Summarise what is stored: articles, sources, people, quotes, claims."""
     from tracker import report
 
-    engine = open_engine(_db(ctx, db), readonly=True)
-    with session_for(engine) as s:
-        rows = report.stats(s)
-    engine.dispose()
+    rows = unit_of_work(ctx, db, report.stats)
     render(rows, fmt)
 
 

@@ -16,16 +16,13 @@ from typing import Any
 import click
 
 from tracker.cli import (
-    Fail,
-    _db,
     db_option,
     format_option,
     handle_db_errors,
     main,
-    open_engine,
     parse_day,
     render,
-    session_for,
+    unit_of_work,
 )
 
 # Evidence columns shown for each figure of a flag (table and CSV).
@@ -110,12 +107,15 @@ def conflicts(
     """
     from tracker import link
 
-    engine = open_engine(_db(ctx, db), readonly=True)
-    with session_for(engine) as s:
-        recs = link.conflicts(
-            s, status=None if status == "all" else status, metric=metric, since=since, limit=limit
-        )
-    engine.dispose()
+    recs = unit_of_work(
+        ctx,
+        db,
+        link.conflicts,
+        status=None if status == "all" else status,
+        metric=metric,
+        since=since,
+        limit=limit,
+    )
     if fmt == "json":
         for rec in recs:
             click.echo(json.dumps(_flag_json(rec), ensure_ascii=False))
@@ -159,15 +159,13 @@ def review(
     if action is None:
         raise click.UsageError("give one of --confirm, --dismiss, --reopen")
     who = by or os.environ.get("TRACKER_USER") or _login()
-    engine = open_engine(_db(ctx, db))
-    try:
-        with session_for(engine) as s, s.begin():
-            flag = link.review(s, flag_id, action, note, who)
-            status = flag.status
-    except link.LinkError as exc:
-        raise Fail(str(exc)) from None
-    finally:
-        engine.dispose()
+    status = unit_of_work(
+        ctx,
+        db,
+        lambda s: link.review(s, flag_id, action, note, who).status,
+        write=True,
+        errors=(link.LinkError,),
+    )
     click.echo(f"flag {flag_id}: {status} (by {who})")
 
 
@@ -194,12 +192,7 @@ def link_cmd(ctx: click.Context, rebuild: bool, db: str | None) -> None:
     """
     from tracker import link
 
-    engine = open_engine(_db(ctx, db))
-    try:
-        with session_for(engine) as s, s.begin():
-            res = link.rebuild(s) if rebuild else link.link_pending(s)
-    finally:
-        engine.dispose()
+    res = unit_of_work(ctx, db, link.rebuild if rebuild else link.link_pending, write=True)
     click.echo(res.summary(), err=True)
 
 
@@ -230,10 +223,9 @@ def quotes(
     """
     from tracker import link
 
-    engine = open_engine(_db(ctx, db), readonly=True)
-    with session_for(engine) as s:
-        rows = link.distinct_quotes(s, speaker=speaker, since=since, source=source, limit=limit)
-    engine.dispose()
+    rows = unit_of_work(
+        ctx, db, link.distinct_quotes, speaker=speaker, since=since, source=source, limit=limit
+    )
     if not rows and fmt == "table":
         click.echo("no quotations match", err=True)
     render(rows, fmt)
@@ -254,14 +246,7 @@ def show_quote(ctx: click.Context, quote_id: int, db: str | None, fmt: str) -> N
     """Every appearance of the quotation QUOTE_ID belongs to, with its sentence in context."""
     from tracker import link
 
-    engine = open_engine(_db(ctx, db), readonly=True)
-    try:
-        with session_for(engine) as s:
-            rec = link.show_quote(s, quote_id)
-    except link.LinkError as exc:
-        raise Fail(str(exc)) from None
-    finally:
-        engine.dispose()
+    rec = unit_of_work(ctx, db, link.show_quote, quote_id, errors=(link.LinkError,))
     if fmt == "table":
         n = len(rec["appearances"])
         click.echo(f"{rec['speaker'] or 'unknown speaker'}: “{rec['quote']}”")
@@ -288,14 +273,7 @@ def show_flag(ctx: click.Context, flag_id: int, db: str | None, fmt: str) -> Non
     """A flag with every figure side by side and its full review history."""
     from tracker import link
 
-    engine = open_engine(_db(ctx, db), readonly=True)
-    try:
-        with session_for(engine) as s:
-            rec = link.show_flag(s, flag_id)
-    except link.LinkError as exc:
-        raise Fail(str(exc)) from None
-    finally:
-        engine.dispose()
+    rec = unit_of_work(ctx, db, link.show_flag, flag_id, errors=(link.LinkError,))
     if fmt == "json":
         click.echo(json.dumps(_flag_json(rec), ensure_ascii=False))
         return

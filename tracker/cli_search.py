@@ -24,7 +24,7 @@ from tracker.cli import (
     open_engine,
     parse_day,
     render,
-    session_for,
+    unit_of_work,
 )
 
 try:
@@ -58,17 +58,10 @@ def since_until(f: Any) -> Any:
 
 
 def _read(ctx: click.Context, db: str | None, fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run ``fn(session, ...)`` on a read-only connection; ReportError becomes a clear message."""
+    """Run ``fn(session, ...)`` read-only; ReportError becomes a clear message."""
     from tracker.report import ReportError
 
-    engine = open_engine(_db(ctx, db), readonly=True)
-    try:
-        with session_for(engine) as s:
-            return fn(s, *args, **kwargs)
-    except ReportError as exc:
-        raise Fail(str(exc)) from None
-    finally:
-        engine.dispose()
+    return unit_of_work(ctx, db, fn, *args, errors=(ReportError,), **kwargs)
 
 
 # --------------------------------------------------------------------------- listings
@@ -117,15 +110,11 @@ def speakers(ctx: click.Context, db: str | None, name: str | None, limit: int, f
 def _edit_people(ctx: click.Context, db: str | None, fn_name: str, a: str, b: str) -> Any:
     from tracker import people
 
-    engine = open_engine(_db(ctx, db))
-    try:
-        with session_for(engine) as s, s.begin():
-            person = getattr(people, fn_name)(s, a, b)
-            return person.id, person.name
-    except people.PeopleError as exc:
-        raise Fail(str(exc)) from None
-    finally:
-        engine.dispose()
+    def change(s: Any) -> tuple[int, str]:
+        person = getattr(people, fn_name)(s, a, b)
+        return person.id, person.name
+
+    return unit_of_work(ctx, db, change, write=True, errors=(people.PeopleError,))
 
 
 @speakers.command("merge")
