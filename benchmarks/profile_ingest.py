@@ -1,11 +1,12 @@
-"""Per-stage cost of ingest: ms per article for store() and link_article, and articles/s.
+"""Per-stage cost of ingest: ms per article for store(), linking and extraction, and articles/s.
 
     .venv/bin/python benchmarks/profile_ingest.py --articles 300 [--db /tmp/p.db]
 
 Ingests N synthetic articles (benchmarks/corpus.py) with one job into a fresh SQLite
-database (or --db URL/path), timing every store() and link_article call, and prints the
-median and mean ms/article for the first and last tenth of the run, so growth with the
-database size shows up as a difference between the two.
+database (or --db URL/path), timing every store() call (median and mean ms/article for
+the first and last tenth of the run, so growth with the database size shows up as a
+difference between the two), every batch of link_articles() and every analyse() call
+(total ms per article).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def main() -> None:
     from tracker.db import connect
     from tracker.read import read_inputs
 
-    times: dict[str, list[float]] = {"store": [], "link_article": []}
+    times: dict[str, list[float]] = {"store": [], "link_articles": [], "analyse": []}
 
     def timed(name: str, fn):  # type: ignore[no-untyped-def]
         def wrapper(*a, **kw):  # type: ignore[no-untyped-def]
@@ -48,8 +49,9 @@ def main() -> None:
 
         return wrapper
 
-    link.link_article = timed("link_article", link.link_article)
+    link.link_articles = timed("link_articles", link.link_articles)
     pipeline.store = timed("store", pipeline.store)
+    pipeline.analyse = timed("analyse", pipeline.analyse)
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "corpus.jsonl"
@@ -66,6 +68,9 @@ def main() -> None:
     print(f"articles: {n} stored ({report!r:.80})")
     print(f"ingest: {wall:.1f} s, {n / wall:.0f} articles/s (jobs=1)")
     tenth = max(1, n // 10)
+    for name in ("link_articles", "analyse"):
+        ts = times.pop(name)
+        print(f"{name:>13}: {1000 * sum(ts) / max(1, n):6.2f} ms per article ({len(ts)} calls)")
     for name, ts in times.items():
         if not ts:
             continue

@@ -240,7 +240,9 @@ def ingest(
         for w in report.warnings:
             click.echo(f"warning: {w}", err=True)
     click.echo(report.summary(), err=True)
-    if report.failed:
+    if report.link_error:
+        click.echo(f"error: {report.link_error}", err=True)
+    if report.failed or report.link_error:
         sys.exit(1)
 
 

@@ -16,10 +16,12 @@ from typing import Any
 import click
 
 from tracker.cli import (
+    _db,
     db_option,
     format_option,
     handle_db_errors,
     main,
+    open_engine,
     parse_day,
     render,
     unit_of_work,
@@ -186,13 +188,25 @@ def _login() -> str:
 def link_cmd(ctx: click.Context, rebuild: bool, db: str | None) -> None:
     """Link repeated quotes and figures and flag conflicts.
 
-    Ingest links each new article by itself; this links anything not yet linked
-    (articles stored before linking existed), or with --rebuild recomputes everything.
-    Editors' decisions survive unless a flag's evidence changed.
+    Ingest links new articles in batches as it goes; this links any article still queued
+    (an ingest stopped before linking, articles stored before linking existed), or with
+    --rebuild recomputes everything. Editors' decisions survive unless a flag's evidence
+    changed.
     """
     from tracker import link
 
-    res = unit_of_work(ctx, db, link.rebuild if rebuild else link.link_pending, write=True)
+    if rebuild:
+        res = unit_of_work(ctx, db, link.rebuild, write=True)
+    else:
+        from tracker.db import session_factory
+        from tracker.pipeline import link_pending
+
+        engine = open_engine(_db(ctx, db))
+        try:
+            res, n = link_pending(session_factory(engine))
+        finally:
+            engine.dispose()
+        click.echo(f"linked {n} queued articles", err=True)
     click.echo(res.summary(), err=True)
 
 

@@ -13,7 +13,7 @@ import os
 import re
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -242,3 +242,12 @@ def session_factory(engine: Engine):  # type: ignore[no-untyped-def]
     from sqlalchemy.orm import sessionmaker
 
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def insert_ignoring(session: Any, model: Any, conflict_columns: list[str]) -> Any:
+    """``INSERT ... ON CONFLICT (cols) DO NOTHING`` for the session's dialect (SQLite, PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model).on_conflict_do_nothing(index_elements=conflict_columns)

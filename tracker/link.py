@@ -1,10 +1,11 @@
 """Link repeated quotes and figures across articles; flag figures that cannot all be true.
 
 Contract: library functions take a ``session`` and never commit (the caller owns the
-transaction). ``link_article(session, article_id)`` is incremental and runs inside the
-ingest transaction of that article; ``rebuild(session)`` recomputes every group and
-re-syncs flags, keeping editors' decisions; ``review(session, flag_id, action, note, by)``
-records a decision. The query functions at the end feed the CLI.
+transaction). ``link_articles(session, article_ids)`` is incremental: ingest queues each
+stored article (``link_queue``) and links the queue in batches (``link_queued``);
+``rebuild(session)`` recomputes every group and re-syncs flags, keeping editors'
+decisions; ``review(session, flag_id, action, note, by)`` records a decision. The query
+functions at the end feed the CLI.
 
 Quotes
     Blocking: each quote's content words (casefolded, stop words dropped, cut to a
@@ -51,7 +52,9 @@ Flags
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import math
 import re
@@ -63,6 +66,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import LCSseq
 from sqlalchemy import bindparam, case, delete, func, insert, null, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
@@ -75,6 +79,7 @@ from tracker.models import (
     FlagClaim,
     FlagReview,
     LinkKey,
+    LinkQueue,
     LinkStockKey,
     Person,
     PersonAlias,
@@ -187,6 +192,10 @@ class LinkResult:
     flags_cleared: int = 0
     seconds: float = 0.0
 
+    def add(self, other: LinkResult) -> None:
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
     def summary(self) -> str:
         return (
             f"quotes: {self.quotes} examined, {self.quotes_linked} linked to earlier appearances; "
@@ -261,6 +270,12 @@ def min_shared_keys(n_a: int, n_b: int) -> int:
     return max(MULTI_KEY_SHARED, math.ceil(MULTI_KEY_SHARE * m)) if m >= MULTI_KEY_MIN else 1
 
 
+@functools.lru_cache(maxsize=256)
+def _need_table(n_a: int) -> tuple[int, ...]:
+    """min_shared_keys(n_a, n_b) for n_b = 0..n_a (and every larger n_b, as n_a)."""
+    return tuple(min_shared_keys(n_a, n_b) for n_b in range(n_a + 1))
+
+
 def speaker_key(name: str | None) -> str | None:
     """Last word of a speaker's name, casefolded: "Putin" and "Vladimir Putin" agree even when
     people resolution kept them apart; "Wang Yi" and "Wang Wenbin" do not."""
@@ -272,15 +287,14 @@ def _speakers_clash(p1: str | None, p2: str | None) -> bool:
     return p1 is not None and p2 is not None and p1 != p2
 
 
-def _could_match(norm: str, cands: list[tuple[int, str, str | None]]) -> list[tuple[int, str, str | None]]:
-    """The candidates :func:`quote_similarity` can relate to ``norm``, found in one C pass.
+def _could_match(norm: str, texts: list[str]) -> list[str]:
+    """The texts :func:`quote_similarity` can relate to ``norm``, found in one C pass.
 
     A relation needs ``ratio`` >= VARIANT_CUTOFF, or (a fragment) ``partial_ratio`` >=
     FRAGMENT_CUTOFF with the length and word-count conditions; rapidfuzz's ``process.extract``
-    scores the whole list with the same scorers and cut-offs, so the candidates dropped here
-    are exactly ones quote_similarity would reject, and the rest go through it unchanged.
+    scores the whole list with the same scorers and cut-offs, so the texts dropped here are
+    exactly ones quote_similarity would reject, and the rest go through it unchanged.
     """
-    texts = [c[1] for c in cands]
     keep = {
         i
         for _, _, i in process.extract(
@@ -299,32 +313,52 @@ def _could_match(norm: str, cands: list[tuple[int, str, str | None]]) -> list[tu
         elif len(t) < FRAGMENT_LEN_RATIO * n and t.count(" ") + 1 >= FRAGMENT_MIN_WORDS:
             frag.append(i)
     if frag:
-        found = process.extract(
-            norm,
-            [texts[i] for i in frag],
-            scorer=fuzz.partial_ratio,
-            score_cutoff=FRAGMENT_CUTOFF,
-            limit=None,
-        )
-        keep.update(frag[j] for _, _, j in found)
-    return [cands[i] for i in sorted(keep)]
+        # partial_ratio is the costly scorer. It is the best ``ratio`` of the shorter text
+        # against a window of the longer one no longer than itself, so a score >= c (as a
+        # fraction) needs a common subsequence of at least c/(2-c) of the shorter text's
+        # length (equality at a window of c/(2-c) of its length matched in full). The
+        # bit-parallel LCS drops nearly every candidate before partial_ratio, exactly.
+        c = FRAGMENT_CUTOFF / 100
+        share = c / (2 - c) - 1e-9
+        ftexts = [texts[i] for i in frag]
+        floor = share * min(n, min(len(t) for t in ftexts))
+        lcs = process.extract(norm, ftexts, scorer=LCSseq.similarity, score_cutoff=floor, limit=None)
+        close = [frag[j] for _, sim, j in lcs if sim >= share * min(n, len(ftexts[j]))]
+        if close:
+            found = process.extract(
+                norm,
+                [texts[i] for i in close],
+                scorer=fuzz.partial_ratio,
+                score_cutoff=FRAGMENT_CUTOFF,
+                limit=None,
+            )
+            keep.update(close[j] for _, _, j in found)
+    return [texts[i] for i in sorted(keep)]
 
 
 def _best_match(
     norm: str, person: str | None, cands: Iterable[tuple[int, str, str | None]]
 ) -> list[tuple[int, float, str]]:
-    """Matches (quote id, score, relation) among candidates (id, normalised text, speaker key)."""
-    cands = list(cands)
-    if len(cands) > 2:
-        cands = _could_match(norm, cands)
-    out = []
+    """Matches (quote id, score, relation) among candidates (id, normalised text, speaker key).
+
+    Each distinct text is scored once: repeats of a popular quotation are mostly verbatim,
+    so a new quote's candidates hold the same few wordings many times over.
+    """
+    by_text: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
     for qid, other, other_person in cands:
+        by_text[other].append((qid, other_person))
+    texts = list(by_text)
+    if len(texts) > 2:
+        texts = _could_match(norm, texts)
+    out = []
+    for other in texts:
         score, rel = quote_similarity(norm, other)
         if rel is None:
             continue
-        if _speakers_clash(person, other_person) and (score < OTHER_SPEAKER_CUTOFF or rel == "fragment"):
-            continue
-        out.append((qid, score, rel))
+        for qid, other_person in by_text[other]:
+            if _speakers_clash(person, other_person) and (score < OTHER_SPEAKER_CUTOFF or rel == "fragment"):
+                continue
+            out.append((qid, score, rel))
     out.sort(key=lambda m: (-m[1], m[0]))
     return out
 
@@ -500,18 +534,60 @@ def evidence_hash(claims: Sequence[Any]) -> str:
 
 
 def link_article(session: Session, article_id: int) -> LinkResult:
-    """Link one newly stored article's quotes and claims; flag conflicts its figures create.
+    """Link one stored article's quotes and claims (see :func:`link_articles`)."""
+    return link_articles(session, [article_id])
 
-    Cost grows with the article's quotes and claims and the blocks they touch, not with
-    the database. Running it twice for the same article changes nothing.
+
+def link_articles(session: Session, article_ids: Sequence[int]) -> LinkResult:
+    """Link newly stored articles' quotes and claims; flag conflicts their figures create.
+
+    Articles are linked in id order, as one-by-one calls would, in one pass: a batch costs
+    a few statements, not a few per article. Cost grows with the articles' quotes and
+    claims and the blocks they touch, not with the database. Linking an article twice
+    changes nothing.
     """
     t0 = time.perf_counter()
     res = LinkResult()
-    _link_quotes(session, article_id, res)
-    _link_claims(session, article_id, res)
-    session.flush()
+    ids = sorted(set(article_ids))
+    if ids:
+        _link_quotes(session, ids, res)
+        _link_claims(session, ids, res)
+        session.flush()
     res.seconds = time.perf_counter() - t0
     return res
+
+
+# PostgreSQL advisory-lock key that serialises linking across concurrent ingesters and
+# `tracker link` runs (an arbitrary constant: the bytes of "tracker!").
+LINK_LOCK_KEY = 0x747261636B657221
+
+
+def link_queued(session: Session, limit: int | None = None) -> tuple[LinkResult, int]:
+    """Link up to ``limit`` queued articles (oldest first) and take them off the queue.
+
+    Returns (what changed, articles linked). Runs inside the caller's transaction, so the
+    links and the queue rows they replace commit together. Concurrent linkers take turns:
+    SQLite's BEGIN IMMEDIATE serialises writers already; on PostgreSQL linking reads group
+    members and writes group sizes and flags, and two linkers at once under READ COMMITTED
+    overwrote each other's sizes (tests/reliability/test_concurrency.py), so it holds a
+    transaction-scoped advisory lock and reads the queue only once it has it.
+    """
+    from sqlalchemy import text
+
+    from tracker.models import LinkQueue
+
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LINK_LOCK_KEY})
+    stmt = select(LinkQueue.article_id).order_by(LinkQueue.article_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    ids = list(session.scalars(stmt))
+    if not ids:
+        return LinkResult(), 0
+    res = link_articles(session, ids)
+    for chunk in _chunks(ids, 500):
+        session.execute(delete(LinkQueue).where(LinkQueue.article_id.in_(chunk)))
+    return res, len(ids)
 
 
 class _NewGroup:
@@ -544,8 +620,9 @@ def _stmt(name: str) -> Any:
             .join(Article, Article.id == Quote.article_id)
             .outerjoin(Person, Person.id == Quote.person_id)
             .outerjoin(QuoteGroupMember, QuoteGroupMember.quote_id == Quote.id)
-            .where(Quote.article_id == bindparam("aid"), QuoteGroupMember.quote_id.is_(None))
-            .order_by(Quote.id)
+            .where(
+                Quote.article_id.in_(bindparam("aids", expanding=True)), QuoteGroupMember.quote_id.is_(None)
+            )
         )
         # Postings of the keys, stock keys (LinkStockKey) excepted: those come back once with
         # item NULL, so a posting list read is never longer than MAX_POSTING.
@@ -593,11 +670,14 @@ def _stmt(name: str) -> Any:
     return _STMTS[name]
 
 
-def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
-    rows = session.execute(_stmt("new_quotes"), {"aid": article_id}).all()
+def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) -> None:
+    rows = []
+    for chunk in _chunks(article_ids, 500):
+        rows.extend(session.execute(_stmt("new_quotes"), {"aids": list(chunk)}).all())
     if not rows:
         return
-    published = rows[0][4]
+    rows.sort(key=lambda r: r[0])  # quote ids grow with articles: one-by-one order
+    published_of = {r[0]: r[4] for r in rows}
     person_of = {r[0]: r[2] for r in rows}
     text_of = {r[0]: r[1] for r in rows}
     news = [(qid, normalise_quote(text), speaker_key(name)) for qid, text, _, name, _ in rows]
@@ -614,18 +694,28 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
             else:
                 postings[key].append(item)
 
-    def shared_with(qid: int) -> Counter[int]:
-        live = [postings[k] for k in keys[qid] if k not in stock and len(postings.get(k, ())) <= MAX_POSTING]
-        return Counter(i for items in live for i in items)
+    def passing(qid: int, lists: dict[int, list[int]]) -> list[int]:
+        """Quotes in ``lists`` sharing enough keys with qid (min_shared_keys) to be compared.
 
-    def passing(qid: int) -> list[int]:
-        """Quotes sharing enough keys with qid (min_shared_keys) to be compared."""
+        A key is live unless it is a stock phrase, stored or batch postings together."""
+        live = [
+            lists[k]
+            for k in keys[qid]
+            if k in lists
+            and k not in stock
+            and len(postings.get(k, ())) + len(batch.get(k, ())) <= MAX_POSTING
+        ]
+        shared = Counter(i for items in live for i in items)
         nk = len(keys[qid])
-        shared = shared_with(qid)
         if nk < MULTI_KEY_MIN:  # min_shared_keys is 1 whatever the other quote's key count
             return list(shared)
-        return [i for i, n in shared.items() if n >= min_shared_keys(nk, n_keys.get(i) or 0)]
+        need = _need_table(nk)
+        top = len(need) - 1
+        return [i for i, n in shared.items() if n >= need[min(n_keys.get(i) or 0, top)]]
 
+    # This batch's quotes, by key, as the loop below decides them: a quote's candidates are
+    # the stored ones found before the loop plus the batch's earlier quotes.
+    batch: dict[int, list[int]] = defaultdict(list)
     n_keys: dict[int, int] = {}
     # Other quotes' key counts matter only to a new quote with MULTI_KEY_MIN keys or more.
     long_keys = {k for ks in keys.values() if len(ks) >= MULTI_KEY_MIN for k in ks}
@@ -643,9 +733,8 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
                 .group_by(LinkKey.item_id)
             ).all()
         )
-    cand_ids = set()
-    for qid, _norm, _p in news:
-        cand_ids.update(passing(qid))
+    stored_cands = {qid: passing(qid, postings) for qid, _norm, _p in news}
+    cand_ids = set().union(*stored_cands.values())
     known: dict[int, tuple[str, str | None]] = {}
     group_of: dict[int, int | _NewGroup] = {}
     for chunk in _chunks(sorted(cand_ids), 500):
@@ -668,7 +757,7 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
     for qid, norm, person in news:
         res.quotes += 1
         nk = len(keys[qid])
-        cands = [i for i in passing(qid) if i in known]
+        cands = [i for i in stored_cands[qid] if i in known] + passing(qid, batch)
         matches = _best_match(norm, person, ((i, known[i][0], known[i][1]) for i in cands))
         member: dict[str, Any] = {
             "quote_id": qid,
@@ -703,7 +792,7 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
         known[qid] = (norm, person)
         n_keys[qid] = nk
         for k in keys[qid]:
-            postings[k].append(qid)
+            batch[k].append(qid)
         key_rows.extend({"kind": "q", "key": k, "item_id": qid} for k in keys[qid])
     # New groups still alive hold only this article's quotes: their summary is known here.
     live = [g for g in new_groups if g not in merged]
@@ -712,11 +801,15 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
         for qid, _n, _p in news:
             h = alive(group_of[qid])
             if isinstance(h, _NewGroup):
-                groups_members[h].append((qid, text_of[qid], person_of[qid], published))
+                groups_members[h].append((qid, text_of[qid], person_of[qid], published_of[qid]))
         group_rows = [_group_summary(groups_members[g]) for g in live]
-        ids = session.scalars(
-            insert(QuoteGroup).returning(QuoteGroup.id, sort_by_parameter_order=True), group_rows
-        ).all()
+        table = QuoteGroup.__table__
+        ids = (
+            session.connection()
+            .execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), group_rows)
+            .scalars()
+            .all()
+        )
         for g, gid in zip(live, ids, strict=True):
             g.id = gid
     for m, (qid, _n, _p) in zip(member_rows, news, strict=True):
@@ -726,7 +819,11 @@ def _link_quotes(session: Session, article_id: int, res: LinkResult) -> None:
     conn.execute(insert(QuoteGroupMember.__table__), member_rows)
     if key_rows:
         conn.execute(insert(LinkKey.__table__), key_rows)
-    crossed = [{"kind": "q", "key": k} for k in all_keys if k not in stock and len(postings[k]) > MAX_POSTING]
+    crossed = [
+        {"kind": "q", "key": k}
+        for k in all_keys
+        if k not in stock and len(postings.get(k, ())) + len(batch[k]) > MAX_POSTING
+    ]
     if crossed:
         conn.execute(insert(LinkStockKey.__table__), crossed)
     _refresh_quote_groups(session, sorted(grown))
@@ -782,24 +879,35 @@ def _group_summary(rows: Sequence[tuple[int, str, int | None, dt.date | None]]) 
     }
 
 
-def _link_claims(session: Session, article_id: int, res: LinkResult) -> None:
-    new = session.execute(
-        select(*CLAIM_COLS)
-        .outerjoin(ClaimGroupMember, ClaimGroupMember.claim_id == Claim.id)
-        .where(Claim.article_id == article_id, ClaimGroupMember.claim_id.is_(None))
-        .order_by(Claim.id)
-    ).all()
-    ents = effective_entities(
-        session.execute(select(*CLAIM_COLS).where(Claim.article_id == article_id)).all()
-    )
-    new = [c for c in new if groupable(c)]
+def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) -> None:
+    member = ClaimGroupMember.claim_id.label("member")
+    rows = []
+    for chunk in _chunks(article_ids, 500):
+        rows.extend(
+            session.execute(
+                select(*CLAIM_COLS, member)
+                .outerjoin(ClaimGroupMember, ClaimGroupMember.claim_id == Claim.id)
+                .where(Claim.article_id.in_(chunk))
+            ).all()
+        )
+    rows.sort(key=lambda c: c.id)
+    by_article: dict[int, list[Any]] = defaultdict(list)
+    for c in rows:
+        by_article[c.article_id].append(c)
+    ents: dict[int, str] = {}
+    for claims in by_article.values():  # entities are filled in within one article
+        ents.update(effective_entities(claims))
+    new = [c for c in rows if c.member is None and groupable(c)]
     if not new:
         return
     blocks = {c.id: claim_block(c.unit, ents[c.id], c.period_start, c.period_end, c.is_target) for c in new}
     by_block: dict[int, list[ClaimGroup]] = defaultdict(list)
-    for g in session.scalars(select(ClaimGroup).where(ClaimGroup.block.in_(set(blocks.values())))):
-        by_block[g.block].append(g)
-    touched: dict[int, ClaimGroup] = {}
+    for chunk in _chunks(sorted(set(blocks.values())), 500):
+        stmt = select(ClaimGroup).where(ClaimGroup.block.in_(chunk)).order_by(ClaimGroup.id)
+        for g in session.scalars(stmt):
+            by_block[g.block].append(g)
+    touched: dict[int, ClaimGroup] = {}  # by id(): new groups have no id until the flush
+    joined: list[tuple[int, ClaimGroup, float]] = []
     for c in new:
         res.claims += 1
         block = blocks[c.id]
@@ -818,18 +926,34 @@ def _link_claims(session: Session, article_id: int, res: LinkResult) -> None:
                 verdict="single",
             )
             session.add(group)
-            session.flush()
             by_block[block].append(group)
             score = 100.0
         else:
             res.claims_grouped += 1
-        session.add(ClaimGroupMember(claim_id=c.id, group_id=group.id, metric_score=score))
-        touched[group.id] = group
-    session.flush()
-    for group in touched.values():
-        claims = _group_claims(session, group.id)
-        _sync_group(session, group, claims, _flag_for_group(session, group.id), res)
-    res.claim_groups += len(touched)
+        joined.append((c.id, group, score))
+        touched[id(group)] = group
+    session.flush()  # new groups get their ids
+    session.connection().execute(
+        insert(ClaimGroupMember.__table__),
+        [{"claim_id": cid, "group_id": g.id, "metric_score": score} for cid, g, score in joined],
+    )
+    groups = sorted(touched.values(), key=lambda g: g.id)
+    gids = [g.id for g in groups]
+    members: dict[int, list[Any]] = defaultdict(list)
+    flags: dict[int, Flag] = {}
+    for chunk in _chunks(gids, 500):
+        for row in session.execute(
+            select(*CLAIM_COLS, ClaimGroupMember.group_id)
+            .join(ClaimGroupMember, ClaimGroupMember.claim_id == Claim.id)
+            .where(ClaimGroupMember.group_id.in_(chunk))
+            .order_by(Claim.id)
+        ):
+            members[row.group_id].append(row)
+        for f in session.scalars(select(Flag).where(Flag.group_id.in_(chunk))):
+            flags[f.group_id] = f  # type: ignore[index]
+    for group in groups:
+        _sync_group(session, group, members[group.id], flags.get(group.id), res)
+    res.claim_groups += len(groups)
 
 
 def metric_similarity(a: str, b: str) -> float:
@@ -848,21 +972,6 @@ def _best_group(metric: str, groups: Sequence[Any]) -> tuple[Any, float]:
         if s >= METRIC_CUTOFF and s > best_score:
             best, best_score = g, s
     return best, best_score
-
-
-def _group_claims(session: Session, gid: int) -> list[Any]:
-    return list(
-        session.execute(
-            select(*CLAIM_COLS)
-            .join(ClaimGroupMember, ClaimGroupMember.claim_id == Claim.id)
-            .where(ClaimGroupMember.group_id == gid)
-            .order_by(Claim.id)
-        )
-    )
-
-
-def _flag_for_group(session: Session, gid: int) -> Flag | None:
-    return session.scalar(select(Flag).where(Flag.group_id == gid))
 
 
 def _sync_group(
@@ -1028,6 +1137,7 @@ def rebuild(session: Session) -> LinkResult:
     session.flush()
     _rebuild_quotes(session, res)
     _rebuild_claims(session, res)
+    session.execute(delete(LinkQueue))  # every stored article is linked now
     session.flush()
     # Rows were rewritten with Core statements: objects the caller holds must reload.
     session.expire_all()
@@ -1703,39 +1813,3 @@ def distinct_quotes(
             }
         )
     return out
-
-
-def link_pending(session: Session) -> LinkResult:
-    """Link every article with quotes or groupable claims not linked yet (e.g. stored before linking)."""
-    t0 = time.perf_counter()
-    total = LinkResult()
-    q = (
-        select(Quote.article_id)
-        .outerjoin(QuoteGroupMember, QuoteGroupMember.quote_id == Quote.id)
-        .where(QuoteGroupMember.quote_id.is_(None))
-    )
-    c = (
-        select(Claim.article_id)
-        .outerjoin(ClaimGroupMember, ClaimGroupMember.claim_id == Claim.id)
-        .where(
-            ClaimGroupMember.claim_id.is_(None),
-            Claim.value.is_not(None),
-            Claim.metric.is_not(None),
-            Claim.period_start.is_not(None),
-            Claim.period_end.is_not(None),
-        )
-    )
-    ids = session.scalars(
-        select(Article.id)
-        .where(or_(Article.id.in_(q), Article.id.in_(c)))
-        .order_by(Article.published.asc().nulls_last(), Article.id)
-    ).all()
-    for aid in ids:
-        r = link_article(session, aid)
-        for f in ("quotes", "quotes_linked", "quote_groups", "claims", "claims_grouped", "claim_groups"):
-            setattr(total, f, getattr(total, f) + getattr(r, f))
-        total.flags_new += r.flags_new
-        total.flags_reopened += r.flags_reopened
-        total.flags_cleared += r.flags_cleared
-    total.seconds = time.perf_counter() - t0
-    return total

@@ -288,6 +288,22 @@ class LinkStockKey(Base):
     )
 
 
+class LinkQueue(Base):
+    __tablename__ = "link_queue"
+    __table_args__ = {
+        "comment": "Articles stored but not linked yet. Ingest writes each article with its queue row "
+        "in one transaction and links the queue in batches; `tracker link` drains what a stopped "
+        "run left."
+    }
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+        comment="Article waiting to be linked (articles.id).",
+    )
+
+
 class QuoteGroup(Base):
     __tablename__ = "quote_groups"
     __table_args__ = {"comment": "One distinct quotation, repeated across articles and outlets."}

@@ -32,9 +32,9 @@ BATCH = 64
 # Attempts at an article transaction that hit a transient failure (SQLite busy past
 # the timeout, a unique-constraint race with a concurrent ingester on people/sources).
 RETRIES = 5
-# PostgreSQL advisory-lock key that serialises linking across concurrent ingesters
-# (an arbitrary constant: the bytes of "tracker!").
-LINK_LOCK_KEY = 0x747261636B657221
+# Queued articles linked per linking transaction: one pass over a batch costs a few
+# statements instead of a few dozen per article (tracker.link.link_articles).
+LINK_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -179,13 +179,23 @@ class IngestReport:
     people: int = 0
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    linked: int = 0  # articles linked (this run's and any a stopped run left queued)
+    link: Any = None  # tracker.link.LinkResult, summed over the run
+    link_error: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.link is None:
+            from tracker.link import LinkResult
+
+            self.link = LinkResult()
 
     def summary(self) -> str:
         rate = (self.new + self.unchanged) / self.seconds if self.seconds else 0.0
         return (
             f"articles: {self.new} new, {self.unchanged} unchanged, {len(self.failed)} failed; "
             f"stored {self.quotes} quotes, {self.claims} claims, {self.people} new people "
-            f"({self.seconds:.1f}s, {rate:.0f} articles/s)"
+            f"({self.seconds:.1f}s, {rate:.0f} articles/s); linked {self.linked} articles, "
+            f"{self.link.quotes_linked} repeated quotes, {self.link.flags_new} new conflict flags"
         )
 
 
@@ -269,6 +279,10 @@ def ingest(
                     continue
                 outcome = _store_with_retry(Session, art, analysis, report, people_cache)
                 done(art.location, outcome)
+            if report.new:
+                _link_step(Session, report)
+        # Articles a stopped run stored but did not link, if this run stored none.
+        _link_step(Session, report)
     finally:
         if pool:
             pool.close()
@@ -277,26 +291,71 @@ def ingest(
     return report
 
 
+def _link_step(Session: Any, report: IngestReport) -> None:
+    """Link the queued articles. A linking failure costs no stored article: they stay queued
+    for the next run or `tracker link`; the failure is reported once and linking stops."""
+    if report.link_error:
+        return
+    try:
+        res, n = link_pending(Session)
+    except Exception as exc:  # noqa: BLE001 - reported; the stored articles are safe
+        report.link_error = (
+            f"linking failed ({type(exc).__name__}: {exc}); the articles stay queued for `tracker link`"
+        )
+        return
+    report.linked += n
+    report.link.add(res)
+
+
 class PeopleCache:
-    """People already resolved during this ingest run: a speaker seen again with the same
-    name, aliases and role needs no lookup. Entries enter the cache only once their
-    article's transaction committed, so a rolled-back person id is never reused."""
+    """People and outlets already resolved during this ingest run, so a speaker seen again
+    needs no lookup: a person whose name was resolved before, with no alias or role not
+    already recorded for it, is that person again. Entries enter the cache only once their
+    article's transaction committed, so a rolled-back id is never reused."""
 
     def __init__(self) -> None:
-        self.known: dict[Any, int] = {}
-        self.pending: dict[Any, int] = {}
+        # name -> (person id, alias keys recorded for it, role recorded)
+        self.known: dict[str, tuple[int, frozenset[str], str | None]] = {}
+        self.pending: dict[str, tuple[int, frozenset[str], str | None]] = {}
+        self.sources: dict[str, int] = {}
+        self.pending_sources: dict[str, int] = {}
 
     def get(self, seen: Any) -> int | None:
-        return self.known.get(seen)
+        from tracker.people import alias_key
+
+        hit = self.pending.get(seen.name) or self.known.get(seen.name)
+        if hit is None:
+            return None
+        person_id, keys, role = hit
+        if seen.role and seen.role != role:
+            return None
+        if any(alias_key(a) not in keys for a in (seen.name, *seen.aliases)):
+            return None
+        return person_id
+
+    def put(self, seen: Any, person_id: int) -> None:
+        from tracker.people import alias_key
+
+        keys = frozenset(alias_key(a) for a in (seen.name, *seen.aliases))
+        old = self.pending.get(seen.name) or self.known.get(seen.name)
+        role = seen.role
+        if old is not None and old[0] == person_id:
+            keys |= old[1]
+            role = role or old[2]
+        self.pending[seen.name] = (person_id, keys, role)
 
     def commit(self) -> None:
         self.known.update(self.pending)
         self.pending.clear()
+        self.sources.update(self.pending_sources)
+        self.pending_sources.clear()
 
     def rollback(self, *, forget: bool = False) -> None:
         self.pending.clear()
+        self.pending_sources.clear()
         if forget:  # another writer (or an editor's merge) changed people: look them up again
             self.known.clear()
+            self.sources.clear()
 
 
 def _store_with_retry(
@@ -380,69 +439,74 @@ def store(
     from sqlalchemy import insert, select
 
     from tracker import people as people_mod
-    from tracker.models import Article, Source
+    from tracker.db import insert_ignoring
+    from tracker.models import Article, LinkQueue, Source
     from tracker.models import Claim as ClaimRow
     from tracker.models import Quote as QuoteRow
 
-    if _article_id(session, art.sha256) is not None:
-        return None
+    cache = people_cache if people_cache is not None else PeopleCache()
     source_id = None
     if art.source:
-        source_id = session.scalar(select(Source.id).where(Source.name == art.source))
+        source_id = cache.sources.get(art.source) or cache.pending_sources.get(art.source)
         if source_id is None:
-            src = Source(name=art.source)
-            session.add(src)
-            session.flush()
-            source_id = src.id
-    article = Article(
-        sha256=art.sha256,
-        text=art.text,
-        body_start=art.body_start,
-        location=art.location,
-        title=art.title,
-        published=art.published,
-        source_id=source_id,
-        encoding=art.encoding,
-        extractor_version=EXTRACTOR_VERSION,
+            source_id = session.scalar(select(Source.id).where(Source.name == art.source))
+            if source_id is None:
+                source_id = session.scalar(insert(Source).values(name=art.source).returning(Source.id))
+            cache.pending_sources[art.source] = source_id
+    # One statement stores the row or finds the text already stored (same SHA-256, perhaps
+    # by a concurrent ingester): ON CONFLICT DO NOTHING returns no id then.
+    article_id = session.scalar(
+        insert_ignoring(session, Article.__table__, ["sha256"])
+        .values(
+            sha256=art.sha256,
+            text=art.text,
+            body_start=art.body_start,
+            location=art.location,
+            title=art.title,
+            published=art.published,
+            source_id=source_id,
+            encoding=art.encoding,
+            extractor_version=EXTRACTOR_VERSION,
+        )
+        .returning(Article.__table__.c.id)
     )
-    session.add(article)
-    session.flush()
+    if article_id is None:
+        return None
 
     person_ids: dict[str, int] = {}
     new_people = 0
     for p in analysis.people:
         seen = people_mod.seen_from_mentions(p.name, p.mentions, p.role)
-        known_id = people_cache.get(seen) if people_cache is not None else None
-        if known_id is not None:
-            person_ids[p.name] = known_id
-            continue
-        person_id, created = people_mod.resolve_seen(session, seen)
-        person_ids[p.name] = person_id
-        new_people += created
-        if people_cache is not None:
-            people_cache.pending[seen] = person_id
-    session.flush()
+        known_id = cache.get(seen)
+        if known_id is None:
+            known_id, created = people_mod.resolve_seen(session, seen)
+            new_people += created
+        cache.put(seen, known_id)
+        person_ids[p.name] = known_id
 
+    conn = session.connection()
     quote_ids: list[int] = []
     if analysis.quotes:
         rows = [
             {
                 **{k: getattr(q, k) for k in QUOTE_FIELDS},
-                "article_id": article.id,
+                "article_id": article_id,
                 "person_id": person_ids.get(q.speaker) if q.speaker else None,
                 "start_char": q.start,
                 "end_char": q.end,
             }
             for q in analysis.quotes
         ]
+        # Core statements on the tables: the ORM's bulk path costs more than the insert.
+        table = QuoteRow.__table__
         quote_ids = list(
-            session.scalars(insert(QuoteRow).returning(QuoteRow.id, sort_by_parameter_order=True), rows)
+            conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
         )
     if analysis.claims:
         rows = [
             {
                 **{k: getattr(c, k) for k in CLAIM_FIELDS},
-                "article_id": article.id,
+                "article_id": article_id,
                 "person_id": person_ids.get(c.speaker) if c.speaker else None,
                 "quote_id": quote_ids[qi] if qi is not None else None,
                 "start_char": c.start,
@@ -452,22 +516,48 @@ def store(
             }
             for c, qi in zip(analysis.claims, analysis.claim_quote, strict=True)
         ]
-        session.execute(insert(ClaimRow), rows)
+        conn.execute(insert(ClaimRow.__table__), rows)
     # Full-text index for the article's quotes, in one statement inside this transaction.
     from tracker.search import index_article
 
-    index_article(session, article.id)
-    # Linking (tracker/link.py): tie this article's quotes and figures to earlier ones and
-    # flag conflicting figures, inside the same transaction as the article.
-    from tracker.link import link_article
-
-    if session.get_bind().dialect.name == "postgresql":
-        # Linking reads group members and writes group sizes and flags. Two ingesters
-        # linking at once under READ COMMITTED overwrote each other's sizes (found by
-        # tests/reliability/test_concurrency.py), so one article links at a time; the lock
-        # ends with the transaction. SQLite's BEGIN IMMEDIATE already serialises writers.
-        from sqlalchemy import text
-
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LINK_LOCK_KEY})
-    link_article(session, article.id)
+    index_article(session, article_id)
+    # Linking (tracker/link.py) ties the article's quotes and figures to earlier ones. It
+    # runs over batches of queued articles after they commit (link_pending): the queue row
+    # commits with the article, so an article is never stored and forgotten by linking.
+    conn.execute(insert(LinkQueue.__table__).values(article_id=article_id))
     return len(analysis.quotes), len(analysis.claims), new_people
+
+
+def link_pending(
+    Session: Any, batch: int = LINK_BATCH, on_batch: Callable[[int], None] | None = None
+) -> tuple[Any, int]:
+    """Link every queued article, ``batch`` articles per transaction; returns (LinkResult, articles).
+
+    A batch commits its links and removes its queue rows together, so a run stopped at
+    any point leaves every article either linked or still queued.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from tracker.link import LinkResult, link_queued
+
+    total, linked = LinkResult(), 0
+    delay = 0.05
+    failures = 0
+    while True:
+        try:
+            with Session() as session, session.begin():
+                res, n = link_queued(session, batch)
+        except OperationalError as exc:
+            transient = ("locked", "busy", "deadlock detected", "could not serialize")
+            failures += 1
+            if not any(t in str(exc).lower() for t in transient) or failures >= RETRIES:
+                raise
+            time.sleep(delay)
+            delay *= 2
+            continue
+        if not n:
+            return total, linked
+        total.add(res)
+        linked += n
+        if on_batch:
+            on_batch(n)

@@ -162,7 +162,7 @@ def check_database(db_url: str) -> dict[str, int]:
                 n_quotes += len(got_q)
                 n_claims += len(got_c)
             if "quote_group_members" in tables:
-                _check_links(s)
+                _check_links(s, tables)
             if engine.dialect.name == "sqlite" and "quotes_fts" in tables:
                 indexed = s.execute(text("SELECT count(*) FROM quotes_fts_docsize")).scalar()
                 assert indexed == n_quotes, f"full-text index holds {indexed} quotes, table {n_quotes}"
@@ -180,16 +180,28 @@ def _diff(a: Any, kind: str, got: list, want: list) -> str:  # type: ignore[type
     )
 
 
-def _check_links(s: Any) -> None:
+def _check_links(s: Any, tables: set[str]) -> None:
     from sqlalchemy import text
 
+    # Linking runs in batches after articles commit: an article not linked yet must still be
+    # in link_queue (a later run links it), and a queued article is not linked at all.
+    queued = "link_queue" in tables
+    not_queued = " AND q.article_id NOT IN (SELECT article_id FROM link_queue)" if queued else ""
     unlinked = s.execute(
         text(
             "SELECT count(*) FROM quotes q LEFT JOIN quote_group_members m ON m.quote_id = q.id "
-            "WHERE m.quote_id IS NULL"
+            "WHERE m.quote_id IS NULL" + not_queued
         )
     ).scalar()
-    assert unlinked == 0, f"{unlinked} quotes belong to no quote group (linking half-done)"
+    assert unlinked == 0, f"{unlinked} quotes belong to no quote group and are not queued (linking lost)"
+    if queued:
+        half = s.execute(
+            text(
+                "SELECT count(*) FROM quote_group_members m JOIN quotes q ON q.id = m.quote_id "
+                "WHERE q.article_id IN (SELECT article_id FROM link_queue)"
+            )
+        ).scalar()
+        assert half == 0, f"{half} quotes of queued articles are linked (a half-committed link batch)"
     bad_q = s.execute(
         text(
             "SELECT g.id, g.size, count(m.quote_id) FROM quote_groups g "
@@ -203,6 +215,7 @@ def _check_links(s: Any) -> None:
             "SELECT count(*) FROM claims c LEFT JOIN claim_group_members m ON m.claim_id = c.id "
             "WHERE m.claim_id IS NULL AND c.value IS NOT NULL AND c.metric IS NOT NULL "
             "AND c.metric <> '' AND c.period_start IS NOT NULL AND c.period_end IS NOT NULL"
+            + not_queued.replace("q.article_id", "c.article_id")
         )
     ).scalar()
     assert ungrouped == 0, f"{ungrouped} groupable claims belong to no claim group"

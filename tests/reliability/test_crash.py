@@ -32,7 +32,7 @@ from .helpers import (
 pytestmark = pytest.mark.reliability
 
 SEED = 20240601
-ARTICLES = 200
+ARTICLES = 400
 KILLS = 18
 MIGRATION_KILLS = 6
 
@@ -70,7 +70,7 @@ def test_sigkill_during_ingest_loses_nothing(db_url: str, tmp_path: Path, record
     progress: list[int] = []
     # Kill times adapt to this machine's speed so the kills spread over the whole
     # corpus: estimates of start-up time and seconds per article are refined each round.
-    startup, per_article = 0.8, 0.05
+    startup, per_article = 0.8, 0.02
     for round_no in range(KILLS):
         stored = progress[-1] if progress else 0
         per_round = max(1.0, (ARTICLES - stored) / (KILLS - round_no + 1))
