@@ -103,6 +103,13 @@ VARIANT_CUTOFF = 85.0
 # "250 billion by 2025") are a different statement; one differing number is a misquote of
 # the same one ("grew by 26%" vs "grew by 29%"), linked, its figure flagged separately.
 MAX_NUMBER_CHANGES = 1
+# ...and a variant changes few content words: the labelled true variants change 0-3 (one
+# word translated differently changes two stems), while one statement poured into another
+# with the same frame ("The customs reform in the north opens the door to investment as the
+# energy market recovers" / "...in the Far East... as the fishing market recovers", ratio
+# 93) changes 5 of 14. Long quotes may change a quarter of their words.
+MAX_WORD_CHANGES = 3
+MAX_WORD_CHANGE_SHARE = 0.25
 # Fragments align at 94-100 with partial_ratio; same-topic negatives of 6+ words reach 76.
 FRAGMENT_CUTOFF = 90.0
 # Below 6 words a fragment ("trade is growing") aligns inside too many unrelated quotes.
@@ -247,11 +254,16 @@ def quote_similarity(a: str, b: str) -> tuple[float, str | None]:
     na, nb = set(_DIGITS.findall(a)), set(_DIGITS.findall(b))
     if na and nb and len(na ^ nb) > 2 * MAX_NUMBER_CHANGES:
         return 0.0, None
+    fragment_sized = (
+        len(short) < FRAGMENT_LEN_RATIO * len(long_) and short.count(" ") + 1 >= FRAGMENT_MIN_WORDS
+    )
+    if fragment_sized and short in long_:  # a verbatim excerpt, whatever ratio says
+        return 100.0, "fragment"
     # ratio <= 200·len(short)/(len(a)+len(b)): skip it when lengths alone rule a variant out.
     r = 0.0
     if 200.0 * len(short) / (len(a) + len(b)) >= VARIANT_CUTOFF:
         r = fuzz.ratio(a, b, score_cutoff=VARIANT_CUTOFF)
-        if r >= VARIANT_CUTOFF:
+        if r >= VARIANT_CUTOFF and _few_word_changes(a, b):
             return r, "variant"
     if len(short) < FRAGMENT_LEN_RATIO * len(long_):
         words = short.split()
@@ -264,10 +276,36 @@ def quote_similarity(a: str, b: str) -> tuple[float, str | None]:
     return r, None
 
 
+def _few_word_changes(a: str, b: str) -> bool:
+    """At most MAX_WORD_CHANGES content words (or MAX_WORD_CHANGE_SHARE of them) differ."""
+    ta, tb = set(content_tokens(a)), set(content_tokens(b))
+    return len(ta ^ tb) <= max(MAX_WORD_CHANGES, MAX_WORD_CHANGE_SHARE * len(ta | tb))
+
+
 def min_shared_keys(n_a: int, n_b: int) -> int:
     """Keys two quotes with n_a and n_b keys must share to be compared at all."""
     m = min(n_a, n_b)
     return max(MULTI_KEY_SHARED, math.ceil(MULTI_KEY_SHARE * m)) if m >= MULTI_KEY_MIN else 1
+
+
+def _passing_groups(nk: int, found: Iterable[tuple[set[int], list[Any]]], n_keys: Any) -> list[Any]:
+    """Candidates of a quote with ``nk`` keys: the posting members of each group sharing
+    enough keys with it, given as (keys shared with the group, members posting them).
+
+    Keys are counted per group, not per member: a group posts each key once, whichever
+    member brought it. The group passes with the most lenient of its members' thresholds
+    (:func:`min_shared_keys` against that member's key count)."""
+    out: list[Any] = []
+    if nk < MULTI_KEY_MIN:  # min_shared_keys is 1 whatever the other quote's key count
+        for _shared, members in found:
+            out.extend(members)
+    else:
+        need = _need_table(nk)
+        top = len(need) - 1
+        for shared, members in found:
+            if len(shared) >= min(need[min(n_keys[i] or 0, top)] for i in members):
+                out.extend(members)
+    return list(dict.fromkeys(out))
 
 
 @functools.lru_cache(maxsize=256)
@@ -628,13 +666,12 @@ def _stmt(name: str) -> Any:
         # item NULL, so a posting list read is never longer than MAX_POSTING.
         stock = select(LinkStockKey.key).where(LinkStockKey.kind == "q", LinkStockKey.key.in_(keys))
         _STMTS["postings"] = union_all(
-            select(LinkKey.key, LinkKey.item_id).where(
-                LinkKey.kind == "q", LinkKey.key.in_(keys), LinkKey.key.not_in(stock)
+            select(LinkKey.key, LinkKey.item_id, QuoteGroupMember.group_id, QuoteGroupMember.n_keys)
+            .join(QuoteGroupMember, QuoteGroupMember.quote_id == LinkKey.item_id)
+            .where(LinkKey.kind == "q", LinkKey.key.in_(keys), LinkKey.key.not_in(stock)),
+            select(LinkStockKey.key, null(), null(), null()).where(
+                LinkStockKey.kind == "q", LinkStockKey.key.in_(keys)
             ),
-            select(LinkStockKey.key, null()).where(LinkStockKey.kind == "q", LinkStockKey.key.in_(keys)),
-        )
-        _STMTS["n_keys"] = select(QuoteGroupMember.quote_id, QuoteGroupMember.n_keys).where(
-            QuoteGroupMember.quote_id.in_(ids)
         )
         _STMTS["known"] = (
             select(
@@ -684,48 +721,21 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
     keys = {qid: quote_keys(norm) for qid, norm, _ in news}
     all_keys = sorted(set().union(*keys.values()))
     postings: dict[int, list[int]] = defaultdict(list)
-    # A key held by more than MAX_POSTING quotes is a stock phrase: ignored (and listed in
+    group_of: dict[int, int | _NewGroup] = {}
+    n_keys: dict[int, int | None] = {}
+    # A key held by more than MAX_POSTING groups is a stock phrase: ignored (and listed in
     # link_stock_keys once it gets there, so its postings are not read again).
     stock: set[int] = set()
     for chunk in _chunks(all_keys, 500):
-        for key, item in session.execute(_stmt("postings"), {"keys": list(chunk)}):
+        for key, item, gid, nk in session.execute(_stmt("postings"), {"keys": list(chunk)}):
             if item is None:
                 stock.add(key)
             else:
                 postings[key].append(item)
-
-    def passing(qid: int, lists: dict[int, list[int]]) -> list[int]:
-        """Quotes in ``lists`` sharing enough keys with qid (min_shared_keys) to be compared.
-
-        A key is live unless it is a stock phrase, stored or batch postings together."""
-        live = [
-            lists[k]
-            for k in keys[qid]
-            if k in lists
-            and k not in stock
-            and len(postings.get(k, ())) + len(batch.get(k, ())) <= MAX_POSTING
-        ]
-        shared = Counter(i for items in live for i in items)
-        nk = len(keys[qid])
-        if nk < MULTI_KEY_MIN:  # min_shared_keys is 1 whatever the other quote's key count
-            return list(shared)
-        need = _need_table(nk)
-        top = len(need) - 1
-        return [i for i, n in shared.items() if n >= need[min(n_keys.get(i) or 0, top)]]
-
-    # This batch's quotes, by key, as the loop below decides them: a quote's candidates are
-    # the stored ones found before the loop plus the batch's earlier quotes.
-    batch: dict[int, list[int]] = defaultdict(list)
-    n_keys: dict[int, int] = {}
-    # Other quotes' key counts matter only to a new quote with MULTI_KEY_MIN keys or more.
-    long_keys = {k for ks in keys.values() if len(ks) >= MULTI_KEY_MIN for k in ks}
-    seen = sorted(
-        {i for k in long_keys if len(postings.get(k, ())) <= MAX_POSTING for i in postings.get(k, ())}
-    )
-    for chunk in _chunks(seen, 500):
-        n_keys.update(session.execute(_stmt("n_keys"), {"ids": list(chunk)}).all())
-    missing = [i for i, n in n_keys.items() if n is None]
-    for chunk in _chunks(missing, 500):
+                group_of[item] = gid
+                n_keys[item] = nk
+    missing = sorted(i for i, n in n_keys.items() if n is None)
+    for chunk in _chunks(missing, 500):  # rows linked before key counts were stored
         n_keys.update(
             session.execute(
                 select(LinkKey.item_id, func.count())
@@ -733,14 +743,6 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
                 .group_by(LinkKey.item_id)
             ).all()
         )
-    stored_cands = {qid: passing(qid, postings) for qid, _norm, _p in news}
-    cand_ids = set().union(*stored_cands.values())
-    known: dict[int, tuple[str, str | None]] = {}
-    group_of: dict[int, int | _NewGroup] = {}
-    for chunk in _chunks(sorted(cand_ids), 500):
-        for qid, norm, text, name, gid in session.execute(_stmt("known"), {"ids": list(chunk)}):
-            known[qid] = (norm if norm is not None else normalise_quote(text), speaker_key(name))
-            group_of[qid] = gid
     # Groups are decided in memory and written at the end: a stored group's id, or a
     # _NewGroup; `merged` redirects a group merged away to the one that kept its members.
     merged: dict[int | _NewGroup, int | _NewGroup] = {}
@@ -749,6 +751,33 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
         while h in merged:
             h = merged[h]
         return h
+
+    # This batch's quotes, by key, as the loop below decides them: a quote's candidates are
+    # the stored ones found before the loop plus the batch's earlier quotes.
+    batch: dict[int, list[int]] = defaultdict(list)
+
+    def usable(k: int) -> bool:
+        return k not in stock and len(postings.get(k, ())) + len(batch.get(k, ())) <= MAX_POSTING
+
+    def passing(qid: int, lists: dict[int, list[int]]) -> list[int]:
+        """Quotes in ``lists`` whose group shares enough of qid's live keys to be compared."""
+        found: dict[Any, tuple[set[int], list[int]]] = {}
+        for k in keys[qid]:
+            items = lists.get(k)
+            if items and usable(k):
+                for i in items:
+                    shared, members = found.setdefault(alive(group_of[i]), (set(), []))
+                    shared.add(k)
+                    members.append(i)
+        return _passing_groups(len(keys[qid]), found.values(), n_keys)
+
+    stored_cands = {qid: passing(qid, postings) for qid, _norm, _p in news}
+    cand_ids = set().union(*stored_cands.values())
+    known: dict[int, tuple[str, str | None]] = {}
+    for chunk in _chunks(sorted(cand_ids), 500):
+        for qid, norm, text, name, gid in session.execute(_stmt("known"), {"ids": list(chunk)}):
+            known[qid] = (norm if norm is not None else normalise_quote(text), speaker_key(name))
+            group_of[qid] = gid
 
     new_groups: list[_NewGroup] = []
     grown: set[int] = set()
@@ -791,9 +820,15 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
         group_of[qid] = h
         known[qid] = (norm, person)
         n_keys[qid] = nk
+        # A group needs each key posted once: a repeat adds only the keys its group lacks,
+        # so a quotation repeated a thousand times is one posting, not a stock phrase.
         for k in keys[qid]:
+            if k in stock:
+                continue
+            if matches and any(alive(group_of[i]) == h for i in (*postings.get(k, ()), *batch.get(k, ()))):
+                continue
             batch[k].append(qid)
-        key_rows.extend({"kind": "q", "key": k, "item_id": qid} for k in keys[qid])
+            key_rows.append({"kind": "q", "key": k, "item_id": qid})
     # New groups still alive hold only this article's quotes: their summary is known here.
     live = [g for g in new_groups if g not in merged]
     if live:
@@ -1161,11 +1196,11 @@ def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]], chunk
 
 def link_quotes_in_memory(
     quotes: Sequence[tuple[int, str, str | None]],
-) -> tuple[list[int], dict[int, tuple[int, float, str]], dict[int, set[int]], list[str]]:
+) -> tuple[list[int], dict[int, tuple[int, float, str]], dict[int, set[int]], list[str], list[list[int]]]:
     """Group quotes (id, text, speaker name) given oldest first, as one-by-one linking would.
 
     Returns (root of each quote, by index; best earlier match by index; keys by index;
-    normalised text by index).
+    normalised text by index; keys each quote posts, by index: those its group lacked).
     Cost per quote: its keys' posting lists (capped at MAX_POSTING) plus rapidfuzz on the
     few quotes sharing enough keys (:func:`min_shared_keys`), so the whole run stays
     near-linear in the number of quotes.
@@ -1178,12 +1213,13 @@ def link_quotes_in_memory(
             i = parent[i]
         return i
 
-    postings: dict[int, Any] = {}
+    postings: dict[int, list[int]] = defaultdict(list)
     norms: list[str] = []
     persons: list[str | None] = []
     n_keys: list[int] = []
     matches: dict[int, tuple[int, float, str]] = {}
     keys_by_idx: dict[int, set[int]] = {}
+    posted: list[list[int]] = []
     for idx, (_qid, text, person) in enumerate(quotes):
         norm = normalise_quote(text)
         norms.append(norm)
@@ -1192,36 +1228,33 @@ def link_quotes_in_memory(
         keys = quote_keys(norm)
         keys_by_idx[idx] = keys
         n_keys.append(len(keys))
-        shared: Counter[int] = Counter()
+        found: dict[int, tuple[set[int], list[int]]] = {}
         for k in keys:
             p = postings.get(k)
-            if p is None:
-                postings[k] = idx
-            elif isinstance(p, int):
-                shared[p] += 1
-                postings[k] = [p, idx]
-            else:
-                if len(p) <= MAX_POSTING:
-                    shared.update(p)
-                p.append(idx)
-        if not shared:
-            continue
-        nk = len(keys)
-        cands = [i for i, n in shared.items() if n >= min_shared_keys(nk, n_keys[i])]
-        if not cands:
-            continue
-        found = _best_match(norm, person, ((i, norms[i], persons[i]) for i in cands))
-        if not found:
-            continue
-        matches[idx] = found[0]
-        root = find(found[0][0])
-        for i, score, rel in found[1:]:
-            r = find(i)
-            if r != root and _tight(score, rel):
-                parent[max(r, root)] = min(r, root)
-                root = min(r, root)
-        parent[idx] = root
-    return [find(i) for i in range(len(quotes))], matches, keys_by_idx, norms
+            if p and len(p) <= MAX_POSTING:
+                for i in p:
+                    shared, members = found.setdefault(find(i), (set(), []))
+                    shared.add(k)
+                    members.append(i)
+        root = idx
+        cands = _passing_groups(len(keys), found.values(), n_keys) if found else []
+        best = _best_match(norm, person, ((i, norms[i], persons[i]) for i in cands)) if cands else []
+        if best:
+            matches[idx] = best[0]
+            root = find(best[0][0])
+            for i, score, rel in best[1:]:
+                r = find(i)
+                if r != root and _tight(score, rel):
+                    parent[max(r, root)] = min(r, root)
+                    root = min(r, root)
+            parent[idx] = root
+        # Each key is posted once per group (see _link_quotes).
+        held = {k for r, (shared, _m) in found.items() if find(r) == root for k in shared} if best else ()
+        mine = [k for k in keys if k not in held]
+        for k in mine:
+            postings[k].append(idx)
+        posted.append(mine)
+    return [find(i) for i in range(len(quotes))], matches, keys_by_idx, norms, posted
 
 
 def _tight(score: float, relation: str) -> bool:
@@ -1243,7 +1276,7 @@ def _rebuild_quotes(session: Session, res: LinkResult) -> None:
     session.execute(delete(QuoteGroup))
     if not rows:
         return
-    roots, matches, keys, norms = link_quotes_in_memory([(r[0], r[1], r[4]) for r in rows])
+    roots, matches, keys, norms, posted = link_quotes_in_memory([(r[0], r[1], r[4]) for r in rows])
     members: dict[int, list[int]] = defaultdict(list)
     for idx, root in enumerate(roots):
         members[root].append(idx)
@@ -1278,7 +1311,7 @@ def _rebuild_quotes(session: Session, res: LinkResult) -> None:
                 "n_keys": len(keys[idx]),
             }
         )
-        key_rows.extend({"kind": "q", "key": k, "item_id": rows[idx][0]} for k in keys[idx])
+        key_rows.extend({"kind": "q", "key": k, "item_id": rows[idx][0]} for k in posted[idx])
     _bulk_insert(session, QuoteGroupMember, member_rows)
     _bulk_insert(session, LinkKey, key_rows)
     held = Counter(r["key"] for r in key_rows)

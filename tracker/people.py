@@ -143,11 +143,7 @@ def resolve_seen(session: Session, seen: PersonSeen) -> tuple[int, bool]:
             insert(Person).values(name=seen.name, role=seen.role, created_at=utcnow()).returning(Person.id)
         ).scalar_one()
     elif seen.role:
-        session.execute(
-            update(Person)
-            .where(Person.id == person_id, Person.role.is_distinct_from(seen.role))
-            .values(role=seen.role)
-        )
+        set_role(session, person_id, seen.role)
     new = [
         {"person_id": person_id, "alias": a, "alias_key": k, "kind": "name"}
         for k, a in keys.items()
@@ -156,6 +152,13 @@ def resolve_seen(session: Session, seen: PersonSeen) -> tuple[int, bool]:
     if new:
         session.execute(insert(PersonAlias), new)
     return person_id, created
+
+
+def set_role(session: Session, person_id: int, role: str) -> None:
+    """Record the role a person was last seen with."""
+    session.execute(
+        update(Person).where(Person.id == person_id, Person.role.is_distinct_from(role)).values(role=role)
+    )
 
 
 def person_by_name(session: Session, name: str) -> Person:

@@ -326,12 +326,14 @@ class PeopleCache:
         hit = self.pending.get(seen.name) or self.known.get(seen.name)
         if hit is None:
             return None
-        person_id, keys, role = hit
-        if seen.role and seen.role != role:
-            return None
+        person_id, keys, _role = hit
         if any(alias_key(a) not in keys for a in (seen.name, *seen.aliases)):
             return None
         return person_id
+
+    def role(self, name: str) -> str | None:
+        hit = self.pending.get(name) or self.known.get(name)
+        return hit[2] if hit else None
 
     def put(self, seen: Any, person_id: int) -> None:
         from tracker.people import alias_key
@@ -481,6 +483,8 @@ def store(
         if known_id is None:
             known_id, created = people_mod.resolve_seen(session, seen)
             new_people += created
+        elif seen.role and seen.role != cache.role(seen.name):
+            people_mod.set_role(session, known_id, seen.role)  # as resolve_seen would
         cache.put(seen, known_id)
         person_ids[p.name] = known_id
 
