@@ -247,41 +247,61 @@ def ingest(
         if on_item:
             on_item(loc, outcome)
 
-    try:
-        for batch in _batches(items, BATCH):
-            articles = []
-            for it in batch:
-                if isinstance(it, ReadError):
-                    report.failed.append(it)
-                    done(it.location, f"failed: {it.reason}")
-                else:
-                    articles.append(it)
-            if not articles:
+    def fresh_of(batch: list[ArticleText | ReadError]) -> list[ArticleText]:
+        articles = []
+        for it in batch:
+            if isinstance(it, ReadError):
+                report.failed.append(it)
+                done(it.location, f"failed: {it.reason}")
+            else:
+                articles.append(it)
+        if not articles:
+            return []
+        # Skip the extraction work for texts already stored (the common re-run case).
+        with Session() as s:
+            shas = {a.sha256 for a in articles}
+            known = set(s.scalars(select(Article.sha256).where(Article.sha256.in_(shas))))
+        fresh = []
+        for a in articles:
+            if a.sha256 in known:
+                report.unchanged += 1
+                done(a.location, "unchanged")
+            else:
+                fresh.append(a)
+                known.add(a.sha256)  # the same text twice in one batch is stored once
+        return fresh
+
+    unlinked = 0
+
+    def store_all(results: Iterable[tuple[ArticleText, Analysis | None, str | None]]) -> None:
+        nonlocal unlinked
+        for art, analysis, error in results:
+            if analysis is None:
+                report.failed.append(ReadError(art.location, error or "extraction failed"))
+                done(art.location, f"failed: {error}")
                 continue
-            # Skip the extraction work for texts already stored (the common re-run case).
-            with Session() as s:
-                known = set(
-                    s.scalars(select(Article.sha256).where(Article.sha256.in_({a.sha256 for a in articles})))
-                )
-            fresh = []
-            for a in articles:
-                if a.sha256 in known:
-                    report.unchanged += 1
-                    done(a.location, "unchanged")
-                else:
-                    fresh.append(a)
-                    known.add(a.sha256)  # the same text twice in one batch is stored once
-            results = pool.map(_analyse_item, fresh) if pool else map(_analyse_item, fresh)
-            for art, analysis, error in results:
-                if analysis is None:
-                    report.failed.append(ReadError(art.location, error or "extraction failed"))
-                    done(art.location, f"failed: {error}")
-                    continue
-                outcome = _store_with_retry(Session, art, analysis, report, people_cache)
-                done(art.location, outcome)
-            if report.new:
-                _link_step(Session, report)
-        # Articles a stopped run stored but did not link, if this run stored none.
+            outcome = _store_with_retry(Session, art, analysis, report, people_cache)
+            done(art.location, outcome)
+            unlinked += outcome == "new"
+        if unlinked >= LINK_BATCH:
+            _link_step(Session, report)
+            unlinked = 0
+
+    try:
+        # With workers, batch i+1 is extracted while this process stores batch i: at most
+        # two batches are in memory, however long the input.
+        waiting: Any = None
+        for batch in _batches(items, BATCH):
+            fresh = fresh_of(batch)
+            if not fresh:
+                continue
+            job = pool.map_async(_analyse_item, fresh) if pool else fresh
+            if waiting is not None:
+                store_all(waiting.get() if pool else map(_analyse_item, waiting))
+            waiting = job
+        if waiting is not None:
+            store_all(waiting.get() if pool else map(_analyse_item, waiting))
+        # This run's last articles, and any a stopped run stored but did not link.
         _link_step(Session, report)
     finally:
         if pool:

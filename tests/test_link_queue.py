@@ -1,0 +1,228 @@
+"""Linking after commit: the link queue, batch linking, and what a stopped run leaves.
+
+Ingest stores each article (with its link_queue row) in one transaction and links the
+queue in batches afterwards. These tests stop that sequence in the middle, link in
+batches of different sizes, and make linking fail, and check that every article ends
+linked exactly as one uninterrupted run would link it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from tracker import link
+from tracker.cli import main
+from tracker.db import connect, session_factory
+from tracker.models import Article, ClaimGroupMember, Flag, LinkQueue, Quote, QuoteGroupMember
+from tracker.pipeline import analyse, ingest, link_pending, store
+from tracker.read import make_article
+
+# Four outlets repeat one statement (verbatim, re-punctuated, trimmed) and disagree on
+# 2023 trade: $240.1 billion three times, "about $176 billion" once (a conflict).
+ARTICLES = [
+    (
+        "2024-01-12",
+        "“Our trade will keep growing despite every attempt to stop it,” Wang Yi said. "
+        "Trade between China and Russia reached $240.1 billion in 2023, customs data showed.",
+    ),
+    (
+        "2024-01-13",
+        "“Our trade will keep growing, despite every attempt to stop it!” Wang Yi said on Saturday. "
+        "Trade between China and Russia reached $240.1 billion in 2023.",
+    ),
+    (
+        "2024-01-14",
+        "Wang Yi said trade “will keep growing despite every attempt to stop it”. "
+        "Trade between China and Russia reached about $176 billion in 2023, a blogger claimed.",
+    ),
+    (
+        "2024-01-15",
+        "The minister, Wang Yi, told reporters: “Our trade will keep growing despite every attempt "
+        "to stop it.” Trade between China and Russia reached $240.1 billion in 2023.",
+    ),
+    (
+        "2024-01-16",
+        "“We never discussed the price of gas,” Alexei Miller said after the talks in Beijing.",
+    ),
+]
+
+
+def _articles():  # type: ignore[no-untyped-def]
+    return [make_article(f" date {d}\n{t}", f"outlet{i}/a.txt") for i, (d, t) in enumerate(ARTICLES)]
+
+
+def _store_only(engine) -> None:  # type: ignore[no-untyped-def]
+    """Store every article as ingest does, each in its transaction, and stop before linking."""
+    Session = session_factory(engine)
+    for art in _articles():
+        with Session() as s, s.begin():
+            assert store(s, art, analyse(art.text, art.published, art.body_start)) is not None
+
+
+def _partition(engine) -> tuple[set[frozenset[int]], set[frozenset[int]]]:  # type: ignore[no-untyped-def]
+    """Quote groups and claim groups as sets of article-local positions (comparable across databases)."""
+    with session_factory(engine)() as s:
+        order = {qid: i for i, qid in enumerate(s.scalars(select(Quote.id).order_by(Quote.id)))}
+        out = []
+        for model, col in (
+            (QuoteGroupMember, QuoteGroupMember.quote_id),
+            (ClaimGroupMember, ClaimGroupMember.claim_id),
+        ):
+            groups: dict[int, set[int]] = {}
+            for item, gid in s.execute(select(col, model.group_id)):
+                groups.setdefault(gid, set()).add(
+                    order.get(item, item) if model is QuoteGroupMember else item
+                )
+            out.append({frozenset(g) for g in groups.values()})
+    return out[0], out[1]
+
+
+def _queued(engine) -> int:  # type: ignore[no-untyped-def]
+    with session_factory(engine)() as s:
+        return s.scalar(select(func.count()).select_from(LinkQueue)) or 0
+
+
+def test_stored_articles_wait_in_the_queue_and_link_links_them(db_url: str) -> None:
+    engine = connect(db_url)
+    _store_only(engine)
+    assert _queued(engine) == len(ARTICLES)
+    with session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(QuoteGroupMember)) == 0  # nothing linked yet
+    engine.dispose()
+
+    r = CliRunner().invoke(main, ["link", "--db", db_url], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert "linked 5 queued articles" in r.output
+
+    engine = connect(db_url)
+    assert _queued(engine) == 0
+    with session_factory(engine)() as s:
+        n_quotes = s.scalar(select(func.count()).select_from(Quote))
+        assert s.scalar(select(func.count()).select_from(QuoteGroupMember)) == n_quotes
+        flags = s.scalars(select(Flag)).all()
+        assert len(flags) == 1 and "$176 billion" in flags[0].explanation
+    # Read from the texts: the statement appears in four outlets, Miller's once.
+    sizes = sorted(len(g) for g in _partition(engine)[0])
+    assert sizes[-1] == 4 and sizes.count(1) == n_quotes - 4
+    engine.dispose()
+    # Nothing left: a second run links nothing and changes nothing.
+    r = CliRunner().invoke(main, ["link", "--db", db_url], catch_exceptions=False)
+    assert "linked 0 queued articles" in r.output
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5])
+def test_batch_size_does_not_change_the_links(tmp_path: Path, batch: int) -> None:
+    """Linking one article at a time, two at a time or all at once gives the same groups."""
+    reference = connect(str(tmp_path / "ref.db"))
+    _store_only(reference)
+    with session_factory(reference)() as s, s.begin():
+        for aid in s.scalars(select(Article.id).order_by(Article.id)).all():
+            link.link_article(s, aid)
+        s.query(LinkQueue).delete()
+    engine = connect(str(tmp_path / f"b{batch}.db"))
+    _store_only(engine)
+    res, n = link_pending(session_factory(engine), batch=batch)
+    assert n == len(ARTICLES) and _queued(engine) == 0
+    assert res.flags_new == 1
+    assert _partition(engine) == _partition(reference)
+    reference.dispose()
+    engine.dispose()
+
+
+def test_rebuild_empties_the_queue_and_agrees_with_batches(db_url: str) -> None:
+    engine = connect(db_url)
+    _store_only(engine)
+    link_pending(session_factory(engine), batch=2)
+    batched = _partition(engine)
+    _store_only_more = make_article(
+        " date 2024-02-01\n“We never discussed the price of gas,” Miller said.", "x.txt"
+    )
+    with session_factory(engine)() as s, s.begin():
+        store(s, _store_only_more, analyse(_store_only_more.text, _store_only_more.published, 17))
+    assert _queued(engine) == 1
+    with session_factory(engine)() as s, s.begin():
+        link.rebuild(s)
+    assert _queued(engine) == 0
+    quotes, claims = _partition(engine)
+    assert claims == batched[1]
+    # The new article's quote joined Miller's statement; every other group is unchanged.
+    assert {g for g in quotes if len(g) == 2} and batched[0] - quotes <= {
+        g for g in batched[0] if len(g) == 1
+    }
+    engine.dispose()
+
+
+def test_linking_failure_keeps_articles_queued_and_says_so(db_url: str, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    calls = itertools.count()
+
+    def broken(session, limit=None):  # type: ignore[no-untyped-def]
+        next(calls)
+        raise RuntimeError("linker bug")
+
+    monkeypatch.setattr(link, "link_queued", broken)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, (d, t) in enumerate(ARTICLES):
+        (folder / f"a{i}.txt").write_text(f" date {d}\n{t}", encoding="utf-8")
+    r = CliRunner().invoke(
+        main, ["ingest", str(folder), "--db", db_url, "--jobs", "1"], catch_exceptions=False
+    )
+    assert r.exit_code == 1
+    assert "linking failed (RuntimeError: linker bug)" in r.output
+    assert "queued for `tracker link`" in r.output
+    assert next(calls) == 1  # tried once, not once per batch
+    engine = connect(db_url)
+    assert _queued(engine) == len(ARTICLES)  # every article stored and waiting
+    engine.dispose()
+    monkeypatch.undo()
+    r = CliRunner().invoke(main, ["link", "--db", db_url], catch_exceptions=False)
+    assert r.exit_code == 0 and "linked 5 queued articles" in r.output
+
+
+def test_ingest_links_what_an_earlier_run_left_queued(db_url: str, tmp_path: Path) -> None:
+    engine = connect(db_url)
+    _store_only(engine)
+    report = ingest(engine, [])  # a run with nothing new still drains the queue
+    assert report.linked == len(ARTICLES) and _queued(engine) == 0
+    assert "linked 5 articles" in report.summary()
+    engine.dispose()
+
+
+def test_migration_queues_articles_stored_before_it(tmp_path: Path) -> None:
+    """0006 queues every article with a quote or groupable figure in no group."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from tracker.db import alembic_config, make_engine, resolve_url
+
+    url = resolve_url(str(tmp_path / "old.db"))
+    engine = make_engine(url)
+    cfg = alembic_config(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0005")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO articles (id, sha256, text, body_start, encoding, ingested_at, "
+                "extractor_version) VALUES (1, 'a', 'x said y', 0, 'utf-8', '2024-01-01', '1'), "
+                "(2, 'b', 'z', 0, 'utf-8', '2024-01-01', '1')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO quotes (article_id, kind, text, start_char, end_char) "
+                "VALUES (1, 'indirect', 'y', 7, 8)"
+            )
+        )
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT article_id FROM link_queue")).scalars().all() == [1]
+    engine.dispose()
