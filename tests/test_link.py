@@ -855,3 +855,51 @@ def test_rebuild_carries_decisions_over(session) -> None:  # type: ignore[no-unt
     # A second rebuild changes nothing.
     res = link.rebuild(session)
     assert res.flags_new == res.flags_reopened == res.flags_cleared == 0
+
+
+def test_large_groups_are_judged_as_every_pair_would_be() -> None:
+    """The O(n log n) judge agrees with comparing every pair: verdict, claims in conflict, severity."""
+    import random
+    from types import SimpleNamespace
+
+    hedges = [None, "nearly", "about", "up to", "more than"]
+    rng = random.Random(7)
+    verdicts: dict[str, int] = {"consistent": 0, "conflict": 0}
+    partly = 0
+    for trial in range(60):
+        n = rng.randint(link.PAIRWISE_MAX + 1, 160)
+        base = rng.choice([104, 190, 240])
+        outliers = rng.choice([0.0, 0.0, 0.02, 0.2])  # some groups agree, some have a few outliers
+        claims = []
+        for i in range(n):
+            drift = rng.choice([0, 0.001]) if rng.random() >= outliers else rng.choice([-0.1, 0.05])
+            v = round(base * (1 + drift)) if rng.random() < 0.8 else round(base * (1 + drift), 1)
+            claims.append(
+                SimpleNamespace(
+                    id=i + 1,
+                    article_id=rng.randint(1, max(2, n // rng.choice([1, 3, 20]))),
+                    surface=f"${v} billion",
+                    value=v * B,
+                    low=None,
+                    high=None,
+                    unit="USD",
+                    hedge=rng.choice(hedges),
+                )
+            )
+        fast = link.judge(claims)
+        slow_limit, link.PAIRWISE_MAX = link.PAIRWISE_MAX, 10**9
+        try:
+            slow = link.judge(claims)
+        finally:
+            link.PAIRWISE_MAX = slow_limit
+        verdicts[fast.verdict] += 1
+        partly += 0 < len(fast.in_conflict) < n
+        assert fast.verdict == slow.verdict, trial
+        assert fast.in_conflict == slow.in_conflict, trial
+        assert fast.severity == pytest.approx(slow.severity), trial
+        if fast.worst:
+            a, b = (claims[i - 1] for i in fast.worst)
+            assert a.article_id != b.article_id
+            assert link.relative_gap(a.value, b.value) == pytest.approx(slow.severity)
+    # The generator made both kinds of group, and groups where only some figures conflict.
+    assert verdicts["consistent"] >= 5 and verdicts["conflict"] >= 5 and partly >= 5, (verdicts, partly)

@@ -52,6 +52,7 @@ Flags
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import functools
@@ -543,11 +544,18 @@ class Judgement:
     worst: tuple[int, int] | None = None  # claim ids of the most distant conflicting pair
 
 
+# Above this many claims a group is judged in O(n log n) (:func:`_judge_sorted`) instead of
+# comparing every pair: a much-reported figure gathers thousands of claims over the years.
+PAIRWISE_MAX = 64
+
+
 def judge(claims: Sequence[Any]) -> Judgement:
     """Verdict on claims of one group: conflict if two from different articles cannot both hold."""
     if len(claims) < 2:
         return Judgement("single")
     ivs = {c.id: interval(c) for c in claims}
+    if len(claims) > PAIRWISE_MAX and all((c.value or 0.0) >= 0 for c in claims):
+        return _judge_sorted(claims, ivs)
     j = Judgement("consistent")
     for i, a in enumerate(claims):
         for b in claims[i + 1 :]:
@@ -560,6 +568,78 @@ def judge(claims: Sequence[Any]) -> Judgement:
                 sev = relative_gap(a.value or 0.0, b.value or 0.0)
                 if j.worst is None or sev > j.severity:
                     j.severity, j.worst = sev, (a.id, b.id)
+    return j
+
+
+class _TopTwo:
+    """The best two (score, claim) from different articles seen so far."""
+
+    __slots__ = ("first", "second")
+
+    def __init__(self) -> None:
+        self.first: tuple[float, Any] | None = None
+        self.second: tuple[float, Any] | None = None
+
+    def add(self, score: float, c: Any, better: Any) -> None:
+        if self.first is None or better(score, self.first[0]):
+            if self.first is not None and self.first[1].article_id != c.article_id:
+                self.second = self.first
+            self.first = (score, c)
+        elif self.first[1].article_id != c.article_id and (
+            self.second is None or better(score, self.second[0])
+        ):
+            self.second = (score, c)
+
+    def other_than(self, article_id: int) -> tuple[float, Any] | None:
+        if self.first is not None and self.first[1].article_id != article_id:
+            return self.first
+        return self.second
+
+
+def _judge_sorted(claims: Sequence[Any], ivs: dict[int, tuple[float, float]]) -> Judgement:
+    """:func:`judge` for large groups of non-negative figures, in O(n log n).
+
+    A claim conflicts when another article's interval ends below its start or starts above
+    its end. Its most distant partner below is the smallest value among the intervals ending
+    below its start (a value lies inside its own interval, so every such value is smaller,
+    and the relative gap grows as the partner's value falls); above, the largest value among
+    intervals starting above its end. Sweeping the claims by interval end (and by start)
+    with the best two values from different articles finds both for every claim. Ties in
+    severity may name another pair of equally distant figures than the pairwise judge."""
+    j = Judgement("consistent")
+    below = sorted(claims, key=lambda c: ivs[c.id][1])  # by interval end
+    ends = [ivs[c.id][1] for c in below]
+    # prefix[k]: the smallest values among below[:k], from two different articles
+    prefix = [_TopTwo()]
+    for c in below:
+        t = _TopTwo()
+        t.first, t.second = prefix[-1].first, prefix[-1].second
+        t.add(c.value or 0.0, c, lambda a, b: a < b)
+        prefix.append(t)
+    above = sorted(claims, key=lambda c: ivs[c.id][0])  # by interval start
+    starts = [ivs[c.id][0] for c in above]
+    suffix = [_TopTwo()]
+    for c in reversed(above):
+        t = _TopTwo()
+        t.first, t.second = suffix[-1].first, suffix[-1].second
+        t.add(c.value or 0.0, c, lambda a, b: a > b)
+        suffix.append(t)
+    suffix.reverse()  # suffix[k]: the largest values among above[k:]
+    for c in claims:
+        lo, hi = ivs[c.id]
+        partners = []
+        low = prefix[bisect.bisect_left(ends, lo)].other_than(c.article_id)  # intervals ending below lo
+        if low is not None:
+            partners.append(low[1])
+        high = suffix[bisect.bisect_right(starts, hi)].other_than(c.article_id)  # starting above hi
+        if high is not None:
+            partners.append(high[1])
+        for d in partners:
+            j.verdict = "conflict"
+            j.in_conflict.update((c.id, d.id))
+            sev = relative_gap(c.value or 0.0, d.value or 0.0)
+            if j.worst is None or sev > j.severity:
+                j.severity, j.worst = sev, (min(c.id, d.id), max(c.id, d.id))
     return j
 
 
@@ -986,8 +1066,24 @@ def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) 
             members[row.group_id].append(row)
         for f in session.scalars(select(Flag).where(Flag.group_id.in_(chunk))):
             flags[f.group_id] = f  # type: ignore[index]
+    judged = {g.id: judge(members[g.id]) for g in groups}
+    # What explanations and evidence changes need, read once for the whole batch.
+    worst = sorted({i for j in judged.values() if j.worst for i in j.worst})
+    meta: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(worst, 500):
+        meta.update(_claim_meta(session, chunk))
+    flagged: dict[int, dict[int, bool]] = defaultdict(dict)
+    for chunk in _chunks(sorted(f.id for f in flags.values()), 500):
+        for fid, cid, conflicting in session.execute(
+            select(FlagClaim.flag_id, FlagClaim.claim_id, FlagClaim.in_conflict).where(
+                FlagClaim.flag_id.in_(chunk)
+            )
+        ):
+            flagged[fid][cid] = conflicting
     for group in groups:
-        _sync_group(session, group, members[group.id], flags.get(group.id), res)
+        flag = flags.get(group.id)
+        before = flagged.get(flag.id, {}) if flag is not None else {}
+        _sync_group(session, group, members[group.id], flag, res, judged[group.id], meta, before)
     res.claim_groups += len(groups)
 
 
@@ -1010,10 +1106,19 @@ def _best_group(metric: str, groups: Sequence[Any]) -> tuple[Any, float]:
 
 
 def _sync_group(
-    session: Session, group: ClaimGroup, claims: Sequence[Any], flag: Flag | None, res: LinkResult
+    session: Session,
+    group: ClaimGroup,
+    claims: Sequence[Any],
+    flag: Flag | None,
+    res: LinkResult,
+    j: Judgement,
+    meta: dict[int, dict[str, Any]],
+    before: dict[int, bool],
 ) -> None:
-    """Judge a group and bring its flag in line, keeping editors' decisions on unchanged evidence."""
-    j = judge(claims)
+    """Bring a judged group's flag in line, keeping editors' decisions on unchanged evidence.
+
+    ``meta`` holds the explanation's facts for the worst pair (:func:`_claim_meta`),
+    ``before`` the flag's current claims (claim id -> in conflict)."""
     group.size = len(claims)
     group.verdict = j.verdict
     if j.verdict != "conflict":
@@ -1022,7 +1127,9 @@ def _sync_group(
             res.flags_cleared += 1
         return
     evidence = evidence_hash(claims)
-    explanation = explain(session, group, claims, j)
+    explanation = _explanation(
+        group.metric, group.entities, group.period, bool(group.is_target), claims, j, meta
+    )
     if flag is None:
         flag = Flag(
             group_id=group.id,
@@ -1038,7 +1145,7 @@ def _sync_group(
         res.flags_new += 1
     else:
         if flag.evidence != evidence and flag.status != "open":
-            why = _evidence_change(session, flag, claims)
+            why = _evidence_change_text(set(before), claims)
             session.add(
                 FlagReview(
                     flag_id=flag.id,
@@ -1060,15 +1167,28 @@ def _sync_group(
         if flag.evidence != evidence:
             flag.evidence = evidence
             flag.updated_at = utcnow()
-        session.execute(delete(FlagClaim).where(FlagClaim.flag_id == flag.id))
-    session.add_all(
-        FlagClaim(flag_id=flag.id, claim_id=c.id, in_conflict=c.id in j.in_conflict) for c in claims
-    )
-
-
-def _evidence_change(session: Session, flag: Flag, claims: Sequence[Any]) -> str:
-    before = set(session.scalars(select(FlagClaim.claim_id).where(FlagClaim.flag_id == flag.id)))
-    return _evidence_change_text(before, claims)
+    # The flag's claims change by the few figures the batch added: write only the difference.
+    now = {c.id: c.id in j.in_conflict for c in claims}
+    conn = session.connection()
+    table = FlagClaim.__table__
+    gone = [cid for cid in before if cid not in now]
+    if gone:
+        conn.execute(delete(table).where(table.c.flag_id == flag.id, table.c.claim_id.in_(gone)))
+    changed = [
+        {"b_claim": cid, "b_conflict": v} for cid, v in now.items() if cid in before and before[cid] != v
+    ]
+    if changed:
+        conn.execute(
+            update(table)
+            .where(table.c.flag_id == flag.id, table.c.claim_id == bindparam("b_claim"))
+            .values(in_conflict=bindparam("b_conflict")),
+            changed,
+        )
+    added = [
+        {"flag_id": flag.id, "claim_id": cid, "in_conflict": v} for cid, v in now.items() if cid not in before
+    ]
+    if added:
+        conn.execute(insert(table), added)
 
 
 def _evidence_change_text(before: set[int], claims: Sequence[Any]) -> str:
@@ -1113,13 +1233,6 @@ def _clear_flag(session: Session, flag: Flag, why: str) -> None:
 
 def _fmt_date(d: dt.date | None) -> str:
     return d.isoformat() if d else "undated"
-
-
-def explain(session: Session, group: ClaimGroup, claims: Sequence[Any], j: Judgement) -> str:
-    """One or two sentences naming the conflicting figures, their sources, dates and speakers."""
-    assert j.worst is not None
-    meta = _claim_meta(session, list(j.worst))
-    return _explanation(group.metric, group.entities, group.period, bool(group.is_target), claims, j, meta)
 
 
 def _explanation(
