@@ -13,14 +13,18 @@ Quotes
     hashes are winnowed (the minimum of every window of :data:`WINNOW` bigrams), stored in
     ``link_keys`` and looked up for each new quote. Winnowing guarantees that two quotes
     sharing a run of ``WINNOW + 1`` content words share a key, whatever else differs, so
-    fragments and trimmed quotes are found. A key held by more than :data:`MAX_POSTING`
-    quotes is a stock phrase and is ignored. Only quotes sharing a key are scored.
+    fragments and trimmed quotes are found. Each key is posted once per quote group (a
+    repeat posts only the keys its group lacks), and a key posted by more than
+    :data:`MAX_POSTING` groups is a stock phrase and is ignored. Only quotes whose group
+    shares enough keys (:func:`min_shared_keys`, counted per group) are scored.
     Scoring (rapidfuzz on punctuation-free, casefolded text): ``ratio`` ≥
     :data:`VARIANT_CUTOFF` is a variant (punctuation, trims at the edges, translation
     wobble); a quote of at least :data:`FRAGMENT_MIN_WORDS` words that is less than
     :data:`FRAGMENT_LEN_RATIO` of the other's length and scores ``partial_ratio`` ≥
-    :data:`FRAGMENT_CUTOFF` is a fragment. Quotes attributed to two different known
-    speakers link only when near-verbatim (:data:`OTHER_SPEAKER_CUTOFF`). Links are
+    :data:`FRAGMENT_CUTOFF` (or is a verbatim excerpt) is a fragment; a variant may change
+    at most :data:`MAX_WORD_CHANGES` content words (or :data:`MAX_WORD_CHANGE_SHARE`).
+    Quotes attributed to two different known speakers link only when near-verbatim
+    (:data:`OTHER_SPEAKER_CUTOFF`). Links are
     transitive (union-find): a quote linking two groups merges them.
 
 Figures
@@ -140,7 +144,7 @@ ROUNDING_REL = 0.001
 # of 5 content words guarantees a common key while storing ~40% of the bigrams.
 STEM = 5
 WINNOW = 4
-# Keys held by more quotes than this are stock phrases ("vladimir putin", "united states")
+# Keys posted by more groups than this are stock phrases ("vladimir putin", "united states")
 # and would turn blocks into all-pairs comparisons.
 MAX_POSTING = 200
 # Two quotes that both have at least this many keys are compared only when they share
