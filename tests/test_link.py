@@ -903,3 +903,38 @@ def test_large_groups_are_judged_as_every_pair_would_be() -> None:
             assert link.relative_gap(a.value, b.value) == pytest.approx(slow.severity)
     # The generator made both kinds of group, and groups where only some figures conflict.
     assert verdicts["consistent"] >= 5 and verdicts["conflict"] >= 5 and partly >= 5, (verdicts, partly)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        # A place or party swapped: another statement, however close the wording.
+        (
+            "Officials from Russia and China met on Tuesday to discuss economic ties",
+            "Officials from Russia and Germany met on Tuesday to discuss economic ties",
+            False,
+        ),
+        # The same frame with other content words poured in.
+        (
+            "The customs reform in the north opens the door to long-term investment "
+            "as the energy market recovers",
+            "The customs reform in the Far East opens the door to long-term investment "
+            "as the fishing market recovers",
+            False,
+        ),
+        # Translation wobble and a name trimmed at the edge stay one quotation.
+        (
+            "Russia and China will never allow anyone to dictate to them how to build their relations.",
+            "Russia and China will never let anyone dictate to them how to build their relations.",
+            True,
+        ),
+        (
+            "Moscow and Beijing will keep building a fair multipolar world order together with partners",
+            "Beijing will keep building a fair multipolar world order together with partners",
+            True,
+        ),
+    ],
+)
+def test_variants_do_not_swap_names_or_content(a: str, b: str, same: bool) -> None:
+    _score, relation = link.quote_similarity(link.normalise_quote(a), link.normalise_quote(b))
+    assert (relation is not None) == same, relation

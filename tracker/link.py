@@ -282,9 +282,34 @@ def quote_similarity(a: str, b: str) -> tuple[float, str | None]:
 
 
 def _few_word_changes(a: str, b: str) -> bool:
-    """At most MAX_WORD_CHANGES content words (or MAX_WORD_CHANGE_SHARE of them) differ."""
+    """At most MAX_WORD_CHANGES content words (or MAX_WORD_CHANGE_SHARE of them) differ, and
+    no named place or party was swapped for another ("Officials from Russia and China met"
+    is not "Officials from Russia and Germany met", whatever ratio says; translation wobble
+    never swaps countries). Dropping a name at the edge is a trim, not a swap."""
     ta, tb = set(content_tokens(a)), set(content_tokens(b))
-    return len(ta ^ tb) <= max(MAX_WORD_CHANGES, MAX_WORD_CHANGE_SHARE * len(ta | tb))
+    only_a, only_b = ta - tb, tb - ta
+    names = _entity_stems()
+    if only_a & names and only_b & names:
+        return False
+    return len(only_a) + len(only_b) <= max(MAX_WORD_CHANGES, MAX_WORD_CHANGE_SHARE * len(ta | tb))
+
+
+@functools.lru_cache(maxsize=1)
+def _entity_stems() -> frozenset[str]:
+    """Content-token forms of the one-word names in rules/entities.toml (countries, regions,
+    organisations, companies, projects), as :func:`content_tokens` cuts them."""
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads(resources.files("tracker").joinpath("rules", "entities.toml").read_text("utf-8"))
+    out = set()
+    for group in data.values():
+        for canonical, surfaces in group.items():
+            for name in (canonical, *surfaces):
+                norm = normalise_quote(name)
+                if " " not in norm:
+                    out.update(content_tokens(norm))
+    return frozenset(out)
 
 
 def min_shared_keys(n_a: int, n_b: int) -> int:
