@@ -333,7 +333,10 @@ def _passing_groups(nk: int, found: Iterable[tuple[set[int], list[Any]]], n_keys
         need = _need_table(nk)
         top = len(need) - 1
         for shared, members in found:
-            if len(shared) >= min(need[min(n_keys[i] or 0, top)] for i in members):
+            n = len(shared)
+            # need[] grows with the other quote's key count: the member with the fewest
+            # keys sets the group's threshold; enough for any member needs no scan.
+            if n >= need[top] or n >= need[min(min(n_keys[i] or 0 for i in set(members)), top)]:
                 out.extend(members)
     return list(dict.fromkeys(out))
 
@@ -1370,16 +1373,18 @@ def link_quotes_in_memory(
         keys = quote_keys(norm)
         keys_by_idx[idx] = keys
         n_keys.append(len(keys))
-        found: dict[int, tuple[set[int], list[int]]] = {}
-        for k in keys:
-            p = postings.get(k)
-            if p and len(p) <= MAX_POSTING:
+        lists = [(k, p) for k in keys if (p := postings.get(k)) and len(p) <= MAX_POSTING]
+        if len(keys) < MULTI_KEY_MIN:  # one shared key is enough: no need to group them
+            cands = list(dict.fromkeys(i for _k, p in lists for i in p))
+        else:
+            found: dict[int, tuple[set[int], list[int]]] = {}
+            for k, p in lists:
                 for i in p:
                     shared, members = found.setdefault(find(i), (set(), []))
                     shared.add(k)
                     members.append(i)
+            cands = _passing_groups(len(keys), found.values(), n_keys)
         root = idx
-        cands = _passing_groups(len(keys), found.values(), n_keys) if found else []
         best = _best_match(norm, person, ((i, norms[i], persons[i]) for i in cands)) if cands else []
         if best:
             matches[idx] = best[0]
@@ -1391,7 +1396,7 @@ def link_quotes_in_memory(
                     root = min(r, root)
             parent[idx] = root
         # Each key is posted once per group (see _link_quotes).
-        held = {k for r, (shared, _m) in found.items() if find(r) == root for k in shared} if best else ()
+        held = {k for k, p in lists if any(find(i) == root for i in p)} if best else ()
         mine = [k for k in keys if k not in held]
         for k in mine:
             postings[k].append(idx)
