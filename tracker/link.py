@@ -873,6 +873,10 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
 
     def passing(qid: int, lists: dict[int, list[int]]) -> list[int]:
         """Quotes in ``lists`` whose group shares enough of qid's live keys to be compared."""
+        if len(keys[qid]) < MULTI_KEY_MIN:  # one shared key is enough: no need to group them
+            return list(
+                dict.fromkeys(i for k in keys[qid] if (items := lists.get(k)) and usable(k) for i in items)
+            )
         found: dict[Any, tuple[set[int], list[int]]] = {}
         for k in keys[qid]:
             items = lists.get(k)

@@ -544,7 +544,9 @@ def store(
     # Full-text index for the article's quotes, in one statement inside this transaction.
     from tracker.search import index_article
 
-    index_article(session, article_id)
+    index_article(
+        session, article_id, [(qid, q.text) for qid, q in zip(quote_ids, analysis.quotes, strict=True)]
+    )
     # Linking (tracker/link.py) ties the article's quotes and figures to earlier ones. It
     # runs over batches of queued articles after they commit (link_pending): the queue row
     # commits with the article, so an article is never stored and forgotten by linking.

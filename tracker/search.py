@@ -207,16 +207,25 @@ def _search_pg(
 # --------------------------------------------------------------------------- index upkeep
 
 
-def index_article(session: Session, article_id: int) -> int:
+def index_article(session: Session, article_id: int, new_quotes: list[tuple[int, str]] | None = None) -> int:
     """Add an article's quotes to the index in one statement; returns how many were added.
 
     Called by ``pipeline.store`` inside the article's transaction, so the index commits
-    (or rolls back) with the quotes. Idempotent: quotes already indexed are skipped.
-    A no-op on PostgreSQL, whose expression index follows the table by itself.
+    (or rolls back) with the quotes. Idempotent: quotes already indexed are skipped,
+    unless the caller passes ``new_quotes`` (id, text) it has just inserted, which are
+    indexed as given. A no-op on PostgreSQL, whose expression index follows the table by
+    itself.
     """
     if dialect_name(session) != "sqlite":
         return 0
     from sqlalchemy import text
+
+    if new_quotes is not None:
+        if new_quotes:
+            session.connection().exec_driver_sql(
+                f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (?, ?)", new_quotes
+            )
+        return len(new_quotes)
 
     result = session.execute(
         text(
