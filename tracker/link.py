@@ -147,6 +147,10 @@ WINNOW = 4
 # Keys posted by more groups than this are stock phrases ("vladimir putin", "united states")
 # and would turn blocks into all-pairs comparisons.
 MAX_POSTING = 200
+# ...and a quote with at least RARE_KEYS keys held by at most RARE_POSTING groups is
+# blocked on those alone (see _blocking_lists).
+RARE_POSTING = 50
+RARE_KEYS = 2
 # Two quotes that both have at least this many keys are compared only when they share
 # MULTI_KEY_SHARED keys. Long quotes that are the same statement share most of theirs (a
 # changed word moves 2-3 of 6-9 keys); one shared bigram between long quotes is chance,
@@ -318,27 +322,33 @@ def min_shared_keys(n_a: int, n_b: int) -> int:
     return max(MULTI_KEY_SHARED, math.ceil(MULTI_KEY_SHARE * m)) if m >= MULTI_KEY_MIN else 1
 
 
-def _passing_groups(nk: int, found: Iterable[tuple[set[int], list[Any]]], n_keys: Any) -> list[Any]:
-    """Candidates of a quote with ``nk`` keys: the posting members of each group sharing
-    enough keys with it, given as (keys shared with the group, members posting them).
+def _blocking_lists(keys: Iterable[int], postings: Any) -> list[tuple[int, Any]]:
+    """The (key, posting list) pairs a quote's candidates are read from.
 
-    Keys are counted per group, not per member: a group posts each key once, whichever
-    member brought it. The group passes with the most lenient of its members' thresholds
-    (:func:`min_shared_keys` against that member's key count)."""
-    out: list[Any] = []
+    Lists over MAX_POSTING are stock phrases, dropped. When the quote has RARE_KEYS keys
+    held by at most RARE_POSTING groups, its commoner keys are dropped too: a repeat shares
+    its rare keys with the original (a changed word moves two or three keys, a fragment
+    keeps the keys inside it), while the common ones bring mostly chance candidates, and
+    reading them made the cost per quote grow with the database (bench_link)."""
+    lists = []
+    for k in keys:
+        p = postings.get(k)
+        n = len(p) if p else 0
+        if p and n <= MAX_POSTING:
+            lists.append((k, p, n))
+    if sum(1 for _k, _p, n in lists if n <= RARE_POSTING) >= RARE_KEYS:
+        return [(k, p) for k, p, n in lists if n <= RARE_POSTING]
+    return [(k, p) for k, p, _n in lists]
+
+
+def _passing(nk: int, shared: Counter[int], n_keys: Any) -> list[int]:
+    """Candidates of a quote with ``nk`` keys among quotes sharing keys with it (``shared``:
+    quote -> keys shared): those sharing :func:`min_shared_keys` of them."""
     if nk < MULTI_KEY_MIN:  # min_shared_keys is 1 whatever the other quote's key count
-        for _shared, members in found:
-            out.extend(members)
-    else:
-        need = _need_table(nk)
-        top = len(need) - 1
-        for shared, members in found:
-            n = len(shared)
-            # need[] grows with the other quote's key count: the member with the fewest
-            # keys sets the group's threshold; enough for any member needs no scan.
-            if n >= need[top] or n >= need[min(min(n_keys[i] or 0 for i in set(members)), top)]:
-                out.extend(members)
-    return list(dict.fromkeys(out))
+        return list(shared)
+    need = _need_table(nk)
+    top = len(need) - 1
+    return [i for i, n in shared.items() if n >= need[min(n_keys[i] or 0, top)]]
 
 
 @functools.lru_cache(maxsize=256)
@@ -868,24 +878,23 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
     # the stored ones found before the loop plus the batch's earlier quotes.
     batch: dict[int, list[int]] = defaultdict(list)
 
-    def usable(k: int) -> bool:
-        return k not in stock and len(postings.get(k, ())) + len(batch.get(k, ())) <= MAX_POSTING
+    def blocked_on(qid: int) -> set[int]:
+        """The keys qid is blocked on, as :func:`_blocking_lists` chooses them."""
+        live = {k: n for k in keys[qid] if k not in stock and (n := len(postings.get(k, ()))) <= MAX_POSTING}
+        rare = [k for k, n in live.items() if 0 < n <= RARE_POSTING]
+        if len(rare) >= RARE_KEYS:  # keys unseen so far stay: the batch may hold them
+            return set(rare) | {k for k, n in live.items() if n == 0}
+        return set(live)
+
+    selected = {qid: blocked_on(qid) for qid, _norm, _p in news}
 
     def passing(qid: int, lists: dict[int, list[int]]) -> list[int]:
-        """Quotes in ``lists`` whose group shares enough of qid's live keys to be compared."""
-        if len(keys[qid]) < MULTI_KEY_MIN:  # one shared key is enough: no need to group them
-            return list(
-                dict.fromkeys(i for k in keys[qid] if (items := lists.get(k)) and usable(k) for i in items)
-            )
-        found: dict[Any, tuple[set[int], list[int]]] = {}
-        for k in keys[qid]:
-            items = lists.get(k)
-            if items and usable(k):
-                for i in items:
-                    shared, members = found.setdefault(alive(group_of[i]), (set(), []))
-                    shared.add(k)
-                    members.append(i)
-        return _passing_groups(len(keys[qid]), found.values(), n_keys)
+        """Quotes in ``lists`` sharing enough of qid's selected keys to be compared."""
+        return _passing(
+            len(keys[qid]),
+            Counter(i for k in selected[qid] if (items := lists.get(k)) for i in items),
+            n_keys,
+        )
 
     stored_cands = {qid: passing(qid, postings) for qid, _norm, _p in news}
     cand_ids = set().union(*stored_cands.values())
@@ -1377,17 +1386,8 @@ def link_quotes_in_memory(
         keys = quote_keys(norm)
         keys_by_idx[idx] = keys
         n_keys.append(len(keys))
-        lists = [(k, p) for k in keys if (p := postings.get(k)) and len(p) <= MAX_POSTING]
-        if len(keys) < MULTI_KEY_MIN:  # one shared key is enough: no need to group them
-            cands = list(dict.fromkeys(i for _k, p in lists for i in p))
-        else:
-            found: dict[int, tuple[set[int], list[int]]] = {}
-            for k, p in lists:
-                for i in p:
-                    shared, members = found.setdefault(find(i), (set(), []))
-                    shared.add(k)
-                    members.append(i)
-            cands = _passing_groups(len(keys), found.values(), n_keys)
+        lists = _blocking_lists(keys, postings)
+        cands = _passing(len(keys), Counter(i for _k, p in lists for i in p), n_keys)
         root = idx
         best = _best_match(norm, person, ((i, norms[i], persons[i]) for i in cands)) if cands else []
         if best:
@@ -1400,8 +1400,10 @@ def link_quotes_in_memory(
                     root = min(r, root)
             parent[idx] = root
         # Each key is posted once per group (see _link_quotes).
-        held = {k for k, p in lists if any(find(i) == root for i in p)} if best else ()
-        mine = [k for k in keys if k not in held]
+        # (Only the lists it was blocked on are checked; a common key may be posted twice.)
+        held = {k for k, p in lists if any(find(i) == root for i in p)} if best else set()
+        # A list past MAX_POSTING is a stock phrase, never read again: it stops growing.
+        mine = [k for k in keys if k not in held and len(postings.get(k, ())) <= MAX_POSTING]
         for k in mine:
             postings[k].append(idx)
         posted.append(mine)
