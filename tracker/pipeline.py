@@ -424,8 +424,7 @@ def _store_attempts(
         except OperationalError as exc:
             # SQLite busy past the timeout; PostgreSQL deadlock between two ingesters'
             # people/source inserts: both are transient, the transaction was rolled back.
-            transient = ("locked", "busy", "deadlock detected", "could not serialize")
-            if not any(t in str(exc).lower() for t in transient) or attempt == RETRIES - 1:
+            if not _transient(exc) or attempt == RETRIES - 1:
                 raise
         else:
             if counts is None:
@@ -440,6 +439,15 @@ def _store_attempts(
         time.sleep(delay)
         delay *= 2
     raise AssertionError("unreachable")
+
+
+# SQLite busy past the timeout; PostgreSQL deadlock or serialization failure between two
+# writers: the transaction was rolled back and may simply be tried again.
+TRANSIENT = ("locked", "busy", "deadlock detected", "could not serialize")
+
+
+def _transient(exc: Exception) -> bool:
+    return any(t in str(exc).lower() for t in TRANSIENT)
 
 
 def _article_id(session: Session, sha256: str) -> int | None:
@@ -574,9 +582,8 @@ def link_pending(
             with Session() as session, session.begin():
                 res, n = link_queued(session, batch)
         except OperationalError as exc:
-            transient = ("locked", "busy", "deadlock detected", "could not serialize")
             failures += 1
-            if not any(t in str(exc).lower() for t in transient) or failures >= RETRIES:
+            if not _transient(exc) or failures >= RETRIES:
                 raise
             time.sleep(delay)
             delay *= 2
