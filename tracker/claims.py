@@ -17,11 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any
 
+from tracker.rules import lines as _lines
+from tracker.rules import load_toml as _toml
+from tracker.rules import read as _read
 from tracker.text import sentence_spans
 
 
@@ -77,14 +77,6 @@ _SP = r"[^\S\n]"  # horizontal whitespace (incl. no-break and thin spaces)
 # Rules, loaded once.
 
 
-def _read(name: str) -> str:
-    return resources.files("tracker").joinpath("rules", name).read_text(encoding="utf-8")
-
-
-def _toml(name: str) -> dict[str, Any]:
-    return tomllib.loads(_read(name))
-
-
 def _pairs(name: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for line in _read(name).splitlines():
@@ -92,10 +84,6 @@ def _pairs(name: str) -> dict[str, float]:
         if len(parts) == 2 and not line.startswith("#"):
             out[parts[0].lower()] = float(parts[1])
     return out
-
-
-def _lines(name: str) -> list[str]:
-    return [s.strip() for s in _read(name).splitlines() if s.strip() and not s.startswith("#")]
 
 
 def _alt(words: list[str] | set[str]) -> str:

@@ -94,6 +94,7 @@ from tracker.models import (
     Source,
     utcnow,
 )
+from tracker.rules import load_toml
 from tracker.text import sentence_bounds
 
 # --------------------------------------------------------------------------- cut-offs
@@ -298,10 +299,7 @@ def _few_word_changes(a: str, b: str) -> bool:
 def _entity_stems() -> frozenset[str]:
     """Content-token forms of the one-word names in rules/entities.toml (countries, regions,
     organisations, companies, projects), as :func:`content_tokens` cuts them."""
-    import tomllib
-    from importlib import resources
-
-    data = tomllib.loads(resources.files("tracker").joinpath("rules", "entities.toml").read_text("utf-8"))
+    data = load_toml("entities.toml")
     out = set()
     for group in data.values():
         for canonical, surfaces in group.items():
@@ -514,10 +512,7 @@ def rounding_step(surface: str, value: float | None) -> float:
 
 def _hedge_kinds() -> dict[str, str]:
     """Canonical hedge → interval kind (below, above, approx, max, min, exact) from rules/hedges.toml."""
-    import tomllib
-    from importlib import resources
-
-    data = tomllib.loads(resources.files("tracker").joinpath("rules", "hedges.toml").read_text("utf-8"))
+    data = load_toml("hedges.toml")
     return {spec.get("canonical", name): spec.get("interval", "") for name, spec in data.items()}
 
 

@@ -23,17 +23,12 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
+from tracker.rules import lines as _rule_lines
 from tracker.text import dateline_end, is_byline, paragraph_spans, sentence_spans, span_index
 
 # ---------------------------------------------------------------------------------------------
 # rules
-
-
-def _rule_lines(name: str) -> list[str]:
-    raw = resources.files("tracker.rules").joinpath(name).read_text(encoding="utf-8")
-    return [ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
 
 
 def _marked_lines(name: str, genders: dict[str, str]) -> list[str]:
