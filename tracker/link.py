@@ -715,11 +715,9 @@ def link_queued(session: Session, limit: int | None = None) -> tuple[LinkResult,
     overwrote each other's sizes (tests/reliability/test_concurrency.py), so it holds a
     transaction-scoped advisory lock and reads the queue only once it has it.
     """
-    from sqlalchemy import text
-
-    from tracker.models import LinkQueue
-
     if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import text  # (local: "text" names quote texts all over this module)
+
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LINK_LOCK_KEY})
     stmt = select(LinkQueue.article_id).order_by(LinkQueue.article_id)
     if limit is not None:
@@ -1323,8 +1321,6 @@ def _chunks(items: Sequence[Any], n: int) -> Iterable[Sequence[Any]]:
 
 
 def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]], chunk: int = 20_000) -> None:
-    from sqlalchemy import insert
-
     # Core insert on the table: the ORM bulk path costs ~3x more per row at this volume.
     conn = session.connection()
     for part in _chunks(rows, chunk):
@@ -1418,8 +1414,6 @@ def _rebuild_quotes(session: Session, res: LinkResult) -> None:
         summary = _group_summary([tuple(rows[i][:4]) for i in members[root]])  # type: ignore[misc]
         group_rows.append(summary)
     # Insert groups one chunk at a time and read ids back in order (portable RETURNING).
-    from sqlalchemy import insert
-
     gids: list[int] = []
     for part in _chunks(group_rows, 5_000):
         gids.extend(
@@ -1512,8 +1506,6 @@ def _rebuild_claims(session: Session, res: LinkResult) -> None:
         }
         for g, v in zip(groups, verdicts, strict=True)
     ]
-    from sqlalchemy import insert
-
     gids: list[int] = []
     for part in _chunks(rows, 5_000):
         gids.extend(
@@ -1547,7 +1539,6 @@ def _rebuild_flags(
     group at a time in memory, but written with a handful of bulk inserts and executemany
     updates instead of ORM work per flag (which dominated rebuild time at 30k claims).
     """
-    from sqlalchemy import bindparam, insert
 
     ft = Flag.__table__
     old = {

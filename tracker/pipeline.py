@@ -32,6 +32,9 @@ BATCH = 64
 # Attempts at an article transaction that hit a transient failure (SQLite busy past
 # the timeout, a unique-constraint race with a concurrent ingester on people/sources).
 RETRIES = 5
+# Errors that mean just that: SQLite busy past the timeout, a PostgreSQL deadlock or
+# serialization failure between two writers. The transaction was rolled back.
+TRANSIENT = ("locked", "busy", "deadlock detected", "could not serialize")
 # Queued articles linked per linking transaction: one pass over a batch costs a few
 # statements instead of a few dozen per article (tracker.link.link_articles).
 LINK_BATCH = 256
@@ -340,10 +343,13 @@ class PeopleCache:
         self.sources: dict[str, int] = {}
         self.pending_sources: dict[str, int] = {}
 
+    def _entry(self, name: str) -> tuple[int, frozenset[str], str | None] | None:
+        return self.pending.get(name) or self.known.get(name)
+
     def get(self, seen: Any) -> int | None:
         from tracker.people import alias_key
 
-        hit = self.pending.get(seen.name) or self.known.get(seen.name)
+        hit = self._entry(seen.name)
         if hit is None:
             return None
         person_id, keys, _role = hit
@@ -352,19 +358,22 @@ class PeopleCache:
         return person_id
 
     def role(self, name: str) -> str | None:
-        hit = self.pending.get(name) or self.known.get(name)
+        hit = self._entry(name)
         return hit[2] if hit else None
 
     def put(self, seen: Any, person_id: int) -> None:
         from tracker.people import alias_key
 
         keys = frozenset(alias_key(a) for a in (seen.name, *seen.aliases))
-        old = self.pending.get(seen.name) or self.known.get(seen.name)
+        old = self._entry(seen.name)
         role = seen.role
         if old is not None and old[0] == person_id:
             keys |= old[1]
             role = role or old[2]
         self.pending[seen.name] = (person_id, keys, role)
+
+    def source(self, name: str) -> int | None:
+        return self.pending_sources.get(name) or self.sources.get(name)
 
     def commit(self) -> None:
         self.known.update(self.pending)
@@ -441,11 +450,6 @@ def _store_attempts(
     raise AssertionError("unreachable")
 
 
-# SQLite busy past the timeout; PostgreSQL deadlock or serialization failure between two
-# writers: the transaction was rolled back and may simply be tried again.
-TRANSIENT = ("locked", "busy", "deadlock detected", "could not serialize")
-
-
 def _transient(exc: Exception) -> bool:
     return any(t in str(exc).lower() for t in TRANSIENT)
 
@@ -477,7 +481,7 @@ def store(
     cache = people_cache if people_cache is not None else PeopleCache()
     source_id = None
     if art.source:
-        source_id = cache.sources.get(art.source) or cache.pending_sources.get(art.source)
+        source_id = cache.source(art.source)
         if source_id is None:
             source_id = session.scalar(select(Source.id).where(Source.name == art.source))
             if source_id is None:
