@@ -15,8 +15,8 @@ Quotes
     sharing a run of ``WINNOW + 1`` content words share a key, whatever else differs, so
     fragments and trimmed quotes are found. Each key is posted once per quote group (a
     repeat posts only the keys its group lacks), and a key posted by more than
-    :data:`MAX_POSTING` groups is a stock phrase and is ignored. Only quotes whose group
-    shares enough keys (:func:`min_shared_keys`, counted per group) are scored.
+    :data:`MAX_POSTING` groups is a stock phrase and is ignored. Only quotes sharing enough
+    keys (:func:`min_shared_keys`) are scored.
     Scoring (rapidfuzz on punctuation-free, casefolded text): ``ratio`` ≥
     :data:`VARIANT_CUTOFF` is a variant (punctuation, trims at the edges, translation
     wobble); a quote of at least :data:`FRAGMENT_MIN_WORDS` words that is less than
@@ -271,14 +271,13 @@ def quote_similarity(a: str, b: str) -> tuple[float, str | None]:
         r = fuzz.ratio(a, b, score_cutoff=VARIANT_CUTOFF)
         if r >= VARIANT_CUTOFF and _few_word_changes(a, b):
             return r, "variant"
-    if len(short) < FRAGMENT_LEN_RATIO * len(long_):
+    if fragment_sized:
         words = short.split()
-        if len(words) >= FRAGMENT_MIN_WORDS:
-            found = set(long_.split())
-            if sum(w in found for w in words) >= FRAGMENT_MIN_SHARED_WORDS * len(words):
-                p = fuzz.partial_ratio(short, long_, score_cutoff=FRAGMENT_CUTOFF)
-                if p >= FRAGMENT_CUTOFF:
-                    return p, "fragment"
+        found = set(long_.split())
+        if sum(w in found for w in words) >= FRAGMENT_MIN_SHARED_WORDS * len(words):
+            p = fuzz.partial_ratio(short, long_, score_cutoff=FRAGMENT_CUTOFF)
+            if p >= FRAGMENT_CUTOFF:
+                return p, "fragment"
     return r, None
 
 
@@ -859,11 +858,12 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
     # the stored ones found before the loop plus the batch's earlier quotes.
     batch: dict[int, list[int]] = defaultdict(list)
 
-    def blocked_on(qid: int) -> set[int]:
-        """The keys qid is blocked on (as :func:`_blocking_lists` chooses them)."""
-        return {k for k in keys[qid] if k not in stock and len(postings.get(k, ())) <= MAX_POSTING}
-
-    selected = {qid: blocked_on(qid) for qid, _norm, _p in news}
+    # The keys each new quote is blocked on (as _blocking_lists chooses them), kept for the
+    # batch part too: a key no stored quote holds yet may be in the batch.
+    selected = {
+        qid: [k for k in keys[qid] if k not in stock and len(postings.get(k, ())) <= MAX_POSTING]
+        for qid, _norm, _p in news
+    }
 
     def passing(qid: int, lists: dict[int, list[int]]) -> list[int]:
         """Quotes in ``lists`` sharing enough of qid's selected keys to be compared."""
