@@ -139,21 +139,21 @@ def test_rebuild_empties_the_queue_and_agrees_with_batches(db_url: str) -> None:
     _store_only(engine)
     link_pending(session_factory(engine), batch=2)
     batched = _partition(engine)
-    _store_only_more = make_article(
-        " date 2024-02-01\n“We never discussed the price of gas,” Miller said.", "x.txt"
-    )
+    extra = make_article(" date 2024-02-01\n“We never discussed the price of gas,” Miller said.", "x.txt")
     with session_factory(engine)() as s, s.begin():
-        store(s, _store_only_more, analyse(_store_only_more.text, _store_only_more.published, 17))
+        store(s, extra, analyse(extra.text, extra.published, extra.body_start))
     assert _queued(engine) == 1
     with session_factory(engine)() as s, s.begin():
         link.rebuild(s)
     assert _queued(engine) == 0
     quotes, claims = _partition(engine)
     assert claims == batched[1]
-    # The new article's quote joined Miller's statement; every other group is unchanged.
-    assert {g for g in quotes if len(g) == 2} and batched[0] - quotes <= {
-        g for g in batched[0] if len(g) == 1
-    }
+    # The new quote (the last position) joined Miller's earlier statement; every other
+    # group is exactly as the batches made it.
+    new = sum(len(g) for g in batched[0])
+    joined = next(g for g in quotes if new in g)
+    assert len(joined) == 2
+    assert quotes - {joined} == batched[0] - {joined - {new}}
     engine.dispose()
 
 
