@@ -1043,7 +1043,6 @@ def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) 
         stmt = select(ClaimGroup).where(ClaimGroup.block.in_(chunk)).order_by(ClaimGroup.id)
         for g in session.scalars(stmt):
             by_block[g.block].append(g)
-    touched: dict[int, ClaimGroup] = {}  # by id(): new groups have no id until the flush
     joined: list[tuple[int, ClaimGroup, float]] = []
     for c in new:
         res.claims += 1
@@ -1068,13 +1067,12 @@ def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) 
         else:
             res.claims_grouped += 1
         joined.append((c.id, group, score))
-        touched[id(group)] = group
     session.flush()  # new groups get their ids
     session.connection().execute(
         insert(ClaimGroupMember.__table__),
         [{"claim_id": cid, "group_id": g.id, "metric_score": score} for cid, g, score in joined],
     )
-    groups = sorted(touched.values(), key=lambda g: g.id)
+    groups = sorted({g.id: g for _, g, _ in joined}.values(), key=lambda g: g.id)
     gids = [g.id for g in groups]
     members: dict[int, list[Any]] = defaultdict(list)
     flags: dict[int, Flag] = {}
