@@ -60,6 +60,50 @@ def _kill_after(cmd: list[str], delay: float) -> tuple[bool, int | None, str]:
     return False, proc.returncode, err
 
 
+def _kill_when_stored(cmd: list[str], db_url: str, target: int, jitter: float) -> tuple[bool, int | None, str]:
+    """Run ``cmd``; SIGKILL its process group ``jitter`` seconds after ``target`` articles are stored.
+
+    Kills follow the ingest's real progress, read from the database by a second connection,
+    not a guess at this machine's speed: every round lands at a chosen point of the corpus
+    whether the machine is fast or slow. The jitter moves the kill off the commit itself,
+    into the next article's writes or a link batch.
+    """
+    from sqlalchemy import text
+
+    from tracker.db import make_engine, resolve_url
+
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+        start_new_session=True,
+    )
+    # Read-only: the tool's read-write SQLite connections BEGIN IMMEDIATE, and the
+    # poller must not queue behind the ingest for the write lock.
+    engine = make_engine(resolve_url(db_url), readonly=True)
+    try:
+        while proc.poll() is None:
+            try:
+                with engine.connect() as conn:
+                    stored = conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
+            except Exception:  # not created yet, or mid-migration
+                stored = -1
+            if stored >= target:
+                time.sleep(jitter)
+                break
+            time.sleep(0.005)
+    finally:
+        engine.dispose()
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        _, err = proc.communicate(timeout=30)
+        return True, None, err
+    _, err = proc.communicate(timeout=30)
+    return False, proc.returncode, err
+
+
 def test_sigkill_during_ingest_loses_nothing(db_url: str, tmp_path: Path, record_property) -> None:  # type: ignore[no-untyped-def]
     records = corpus_records(ARTICLES, SEED)
     feed = write_jsonl(tmp_path / "feed.jsonl", records)
@@ -68,20 +112,17 @@ def test_sigkill_during_ingest_loses_nothing(db_url: str, tmp_path: Path, record
     cmd = tracker_cmd("ingest", str(feed), "--db", db_url, "--quiet")
     killed = 0
     progress: list[int] = []
-    # Kill times adapt to this machine's speed so the kills spread over the whole
-    # corpus: estimates of start-up time and seconds per article are refined each round.
-    startup, per_article = 0.8, 0.008
     for round_no in range(KILLS):
         stored = progress[-1] if progress else 0
-        per_round = max(1.0, (ARTICLES - stored) / (KILLS - round_no + 1))
-        if round_no < 2:
-            delay = rng.uniform(0.05, startup)  # during start-up and the first migration
-        else:
-            delay = startup + per_article * per_round * rng.uniform(0.3, 1.7)
         jobs = "2" if round_no % 3 == 2 else "1"  # sometimes with the extraction worker pool
-        t0 = time.perf_counter()
-        was_killed, code, err = _kill_after([*cmd, "--jobs", jobs], delay)
-        elapsed = time.perf_counter() - t0
+        if round_no < 2:  # during start-up and the first migration
+            was_killed, code, err = _kill_after([*cmd, "--jobs", jobs], rng.uniform(0.05, 0.6))
+        else:
+            # Spread the remaining kill points over what is left of the corpus.
+            step = max(1, (ARTICLES - stored) // (KILLS - round_no))
+            target = min(ARTICLES, stored + rng.randint(1, step))
+            jitter = rng.uniform(0.0, 0.05)
+            was_killed, code, err = _kill_when_stored([*cmd, "--jobs", jobs], db_url, target, jitter)
         if was_killed:
             killed += 1
         else:
@@ -90,12 +131,6 @@ def test_sigkill_during_ingest_loses_nothing(db_url: str, tmp_path: Path, record
         counts = _check_if_created(db_url)
         progress.append(counts["articles"])
         assert progress == sorted(progress), f"stored articles went down after a kill: {progress}"
-        new = progress[-1] - stored
-        if round_no >= 2:
-            if new == 0:
-                startup = min(startup * 1.3, 5.0)
-            else:
-                per_article = 0.5 * per_article + 0.5 * max(elapsed - startup, 0.01) / new
     final = run_tracker("ingest", str(feed), "--db", db_url, "--quiet", "--jobs", "2", timeout=300)
     assert final.returncode == 0, final.stderr
     assert "Traceback" not in final.stderr
