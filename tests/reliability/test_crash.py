@@ -60,7 +60,9 @@ def _kill_after(cmd: list[str], delay: float) -> tuple[bool, int | None, str]:
     return False, proc.returncode, err
 
 
-def _kill_when_stored(cmd: list[str], db_url: str, target: int, jitter: float) -> tuple[bool, int | None, str]:
+def _kill_when_stored(
+    cmd: list[str], db_url: str, target: int, jitter: float
+) -> tuple[bool, int | None, str]:
     """Run ``cmd``; SIGKILL its process group ``jitter`` seconds after ``target`` articles are stored.
 
     Kills follow the ingest's real progress, read from the database by a second connection,
