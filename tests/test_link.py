@@ -12,11 +12,14 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tracker import link
@@ -668,6 +671,66 @@ def test_repeated_quotes_precision_recall(session) -> None:  # type: ignore[no-u
     assert _quote_pairs(again) == _quote_pairs(found)
 
 
+def test_rebuild_groups_quotes_in_a_forked_process_as_in_this_one(session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Large rebuilds group quotes in a forked child; the grouping and rows are the same."""
+    load_quotes(session)
+    load_corpus(session)
+
+    def snapshot() -> tuple[set[frozenset[int]], list[tuple[Any, ...]], set[frozenset[int]]]:
+        groups = dict(session.execute(select(QuoteGroupMember.quote_id, QuoteGroupMember.group_id)).all())
+        members = session.execute(
+            select(
+                QuoteGroupMember.quote_id,
+                QuoteGroupMember.matched_quote_id,
+                QuoteGroupMember.relation,
+                QuoteGroupMember.norm,
+                QuoteGroupMember.n_keys,
+            ).order_by(QuoteGroupMember.quote_id)
+        ).all()
+        return _quote_pairs(groups), [tuple(m) for m in members], _claim_partition(session)
+
+    monkeypatch.setattr(link, "BACKGROUND_MIN_QUOTES", 10**9)
+    link.rebuild(session)
+    here = snapshot()
+    forks: list[int] = []
+    start = link._Background.__init__
+
+    def counting(self, fn, *args, background=True):  # type: ignore[no-untyped-def]
+        start(self, fn, *args, background=background)
+        forks.append(self.proc is not None)
+
+    monkeypatch.setattr(link._Background, "__init__", counting)
+    monkeypatch.setattr(link, "BACKGROUND_MIN_QUOTES", 1)
+    link.rebuild(session)
+    assert forks == [True]
+    assert snapshot() == here
+    assert here[0], "the sets hold repeated quotes"
+
+
+def _dies_in_a_child(parent: int) -> str:
+    import os
+
+    if os.getpid() != parent:
+        os._exit(3)  # like an out-of-memory kill: no answer on the pipe
+    return "computed in the parent"
+
+
+def _fails(x: int) -> int:
+    raise ValueError(f"bad input {x}")
+
+
+def test_background_work_survives_a_dead_child_and_reports_errors() -> None:
+    import os
+
+    job = link._Background(_dies_in_a_child, os.getpid())
+    assert job.proc is not None
+    assert job.result() == "computed in the parent"
+    assert job.proc.exitcode == 3
+    with pytest.raises(RuntimeError, match="bad input 7"):
+        link._Background(_fails, 7).result()
+    assert link._Background(sum, [1, 2, 3], background=False).result() == 6
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -817,6 +880,53 @@ def test_long_quotes_need_two_shared_keys() -> None:
     assert min(len(ka), len(kb)) >= link.MULTI_KEY_MIN
     assert len(ka & kb) >= link.min_shared_keys(len(ka), len(kb))
     assert link.quote_similarity(a, b)[1] == "variant"
+
+
+@given(
+    nk=st.integers(0, 12),
+    n_keys=st.lists(st.integers(0, 12), min_size=1, max_size=40),
+    picks=st.lists(st.sets(st.integers(0, 39)), max_size=8),
+)
+def test_candidates_share_enough_keys(nk: int, n_keys: list[int], picks: list[set[int]]) -> None:
+    """_passing's set arithmetic picks exactly the items sharing min_shared_keys keys."""
+    lists = [sorted(i for i in p if i < len(n_keys)) for p in picks]
+    shared = Counter(i for p in lists for i in p)
+    want = {i for i, n in shared.items() if n >= link.min_shared_keys(nk, n_keys[i])}
+    assert set(link._passing(nk, lists, n_keys)) == want
+    few = {i for i, n in enumerate(n_keys) if n < link.MULTI_KEY_MIN}
+    got = link._passing(nk, lists, n_keys, few)
+    assert set(got) == want and len(got) == len(want)
+
+
+METRIC_WORDS = "trade turnover bilateral exports imports gas oil volume supplies grain total value".split()
+
+
+@given(
+    metric=st.lists(st.sampled_from(METRIC_WORDS), max_size=4).map(" ".join),
+    metrics=st.lists(st.lists(st.sampled_from(METRIC_WORDS), max_size=4).map(" ".join), max_size=12),
+)
+def test_best_group_is_the_first_most_similar_metric(metric: str, metrics: list[str]) -> None:
+    """_best_group's batched scoring picks what a loop over metric_similarity picks."""
+    want, want_score = None, 0.0
+    for i, m in enumerate(metrics):
+        score = link.metric_similarity(metric, m)
+        if score >= link.METRIC_CUTOFF and score > want_score:
+            want, want_score = i, score
+    groups = [object() for _ in metrics]
+    for known in (None, metrics):
+        got, score = (
+            link._best_group(metric, groups, known)
+            if known
+            else link._best_group(metric, [type("G", (), {"metric": m})() for m in metrics])
+        )
+        if want is None:
+            assert got is None and score == 0.0
+        else:
+            assert score == want_score
+            if known:
+                assert got is groups[want]
+            else:
+                assert got.metric == metrics[want]
 
 
 def test_rebuild_carries_decisions_over(session) -> None:  # type: ignore[no-untyped-def]

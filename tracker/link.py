@@ -61,6 +61,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import math
 import re
 import time
@@ -326,14 +327,36 @@ def _blocking_lists(keys: Iterable[int], postings: Any) -> list[tuple[int, Any]]
     return [(k, p) for k in keys if (p := postings.get(k)) and len(p) <= MAX_POSTING]
 
 
-def _passing(nk: int, shared: Counter[int], n_keys: Any) -> list[int]:
-    """Candidates of a quote with ``nk`` keys among quotes sharing keys with it (``shared``:
-    quote -> keys shared): those sharing :func:`min_shared_keys` of them."""
+def _passing(nk: int, lists: Sequence[Sequence[int]], n_keys: Any, few: Any = None) -> list[int]:
+    """Candidates of a quote with ``nk`` keys among the quotes in its keys' posting lists
+    (``lists``, one per key; an item appears once per list): those sharing
+    :func:`min_shared_keys` of its keys.
+
+    ``few``: the items with fewer than MULTI_KEY_MIN keys (or None: read from ``n_keys``).
+    Below that, one shared key is enough; above it, at least two are. Most items share a
+    single key, so items found in two lists or more are picked out with C-level set
+    operations before anything is counted (counting every item in Python was half of a
+    1M-quote rebuild).
+    """
     if nk < MULTI_KEY_MIN:  # min_shared_keys is 1 whatever the other quote's key count
-        return list(shared)
-    need = _need_table(nk)
-    top = len(need) - 1
-    return [i for i, n in shared.items() if n >= need[min(n_keys[i] or 0, top)]]
+        return list(set(itertools.chain.from_iterable(lists)))
+    seen: set[int] = set()
+    multi: set[int] = set()
+    for p in lists:
+        s = set(p)
+        multi |= seen & s
+        seen |= s
+    once = seen - multi
+    if few is None:
+        out = [i for i in once if (n_keys[i] or 0) < MULTI_KEY_MIN]
+    else:
+        out = list(once & few)
+    if multi:
+        need = _need_table(nk)
+        top = len(need) - 1
+        shared = Counter(itertools.chain.from_iterable(lists))
+        out.extend(i for i in multi if shared[i] >= need[min(n_keys[i] or 0, top)])
+    return out
 
 
 @functools.lru_cache(maxsize=256)
@@ -867,11 +890,7 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
 
     def passing(qid: int, lists: dict[int, list[int]]) -> list[int]:
         """Quotes in ``lists`` sharing enough of qid's selected keys to be compared."""
-        return _passing(
-            len(keys[qid]),
-            Counter(i for k in selected[qid] if (items := lists.get(k)) for i in items),
-            n_keys,
-        )
+        return _passing(len(keys[qid]), [items for k in selected[qid] if (items := lists.get(k))], n_keys)
 
     stored_cands = {qid: passing(qid, postings) for qid, _norm, _p in news}
     cand_ids = set().union(*stored_cands.values())
@@ -1116,13 +1135,38 @@ def metric_similarity(a: str, b: str) -> float:
     return score
 
 
-def _best_group(metric: str, groups: Sequence[Any]) -> tuple[Any, float]:
-    best, best_score = None, 0.0
-    for g in groups:
-        s = metric_similarity(metric, g.metric)
-        if s >= METRIC_CUTOFF and s > best_score:
-            best, best_score = g, s
-    return best, best_score
+def _best_group(
+    metric: str, groups: Sequence[Any], metrics: Sequence[str] | None = None
+) -> tuple[Any, float]:
+    """The group whose metric is most similar to ``metric`` (:func:`metric_similarity` >=
+    METRIC_CUTOFF; the earliest of equals), and its score; (None, 0.0) if none is.
+
+    ``metrics``: the groups' metrics in the same order, if the caller keeps them. Each
+    scorer runs over the whole block in one rapidfuzz call with the cut-off, and only the
+    few groups that pass are compared here: a crowded block (one pair of countries and a
+    year holds dozens of metrics in a million claims) made the per-group Python loop the
+    largest part of a rebuild.
+    """
+    if not groups:
+        return None, 0.0
+    if metrics is None:
+        metrics = [g.metric for g in groups]
+    score: dict[int, float] = {
+        i: s
+        for _, s, i in process.extract(
+            metric, metrics, scorer=fuzz.token_sort_ratio, score_cutoff=METRIC_CUTOFF, limit=None
+        )
+    }
+    if len(metric.split()) >= 2:
+        for _, s, i in process.extract(
+            metric, metrics, scorer=fuzz.token_set_ratio, score_cutoff=METRIC_CUTOFF, limit=None
+        ):
+            if s > score.get(i, 0.0) and len(metrics[i].split()) >= 2:
+                score[i] = s
+    if not score:
+        return None, 0.0
+    i = min(score, key=lambda i: (-score[i], i))
+    return groups[i], score[i]
 
 
 def _sync_group(
@@ -1303,8 +1347,11 @@ def rebuild(session: Session) -> LinkResult:
     t0 = time.perf_counter()
     res = LinkResult()
     session.flush()
-    _rebuild_quotes(session, res)
+    # Quotes are grouped in a second process while this one regroups the claims and
+    # writes them: the two are independent, and each is a long CPU-bound pass.
+    quotes = _start_quotes(session)
     _rebuild_claims(session, res)
+    _finish_quotes(session, quotes, res)
     session.execute(delete(LinkQueue))  # every stored article is linked now
     session.flush()
     # Rows were rewritten with Core statements: objects the caller holds must reload.
@@ -1325,13 +1372,26 @@ def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]], chunk
         conn.execute(insert(model.__table__), list(part))
 
 
+def _insert_ids(session: Session, model: Any, rows: list[dict[str, Any]], chunk: int = 5_000) -> list[int]:
+    """Insert rows into ``model``'s table and return their ids in row order (portable
+    RETURNING, a chunk at a time). Core on the table: the ORM's bulk insert spent more
+    time on its own bookkeeping than SQLite spent inserting."""
+    table = model.__table__
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    conn = session.connection()
+    ids: list[int] = []
+    for part in _chunks(rows, chunk):
+        ids.extend(conn.execute(stmt, list(part)).scalars())
+    return ids
+
+
 def link_quotes_in_memory(
     quotes: Sequence[tuple[int, str, str | None]],
-) -> tuple[list[int], dict[int, tuple[int, float, str]], dict[int, set[int]], list[str], list[list[int]]]:
+) -> tuple[list[int], dict[int, tuple[int, float, str]], list[int], list[str], list[list[int]]]:
     """Group quotes (id, text, speaker name) given oldest first, as one-by-one linking would.
 
-    Returns (root of each quote, by index; best earlier match by index; keys by index;
-    normalised text by index; keys each quote posts, by index: those its group lacked).
+    Returns (root of each quote, by index; best earlier match by index; number of keys by
+    index; normalised text by index; keys each quote posts, by index: those its group lacked).
     Cost per quote: its keys' posting lists (capped at MAX_POSTING) plus rapidfuzz on the
     few quotes sharing enough keys (:func:`min_shared_keys`), so the whole run stays
     near-linear in the number of quotes.
@@ -1348,8 +1408,8 @@ def link_quotes_in_memory(
     norms: list[str] = []
     persons: list[str | None] = []
     n_keys: list[int] = []
+    few: set[int] = set()  # quotes with fewer than MULTI_KEY_MIN keys (see _passing)
     matches: dict[int, tuple[int, float, str]] = {}
-    keys_by_idx: dict[int, set[int]] = {}
     posted: list[list[int]] = []
     for idx, (_qid, text, person) in enumerate(quotes):
         norm = normalise_quote(text)
@@ -1357,10 +1417,11 @@ def link_quotes_in_memory(
         person = speaker_key(person)
         persons.append(person)
         keys = quote_keys(norm)
-        keys_by_idx[idx] = keys
         n_keys.append(len(keys))
         lists = _blocking_lists(keys, postings)
-        cands = _passing(len(keys), Counter(i for _k, p in lists for i in p), n_keys)
+        cands = _passing(len(keys), [p for _k, p in lists], n_keys, few)
+        if len(keys) < MULTI_KEY_MIN:
+            few.add(idx)
         root = idx
         best = _best_match(norm, person, ((i, norms[i], persons[i]) for i in cands)) if cands else []
         if best:
@@ -1380,7 +1441,7 @@ def link_quotes_in_memory(
         for k in mine:
             postings[k].append(idx)
         posted.append(mine)
-    return [find(i) for i in range(len(quotes))], matches, keys_by_idx, norms, posted
+    return [find(i) for i in range(len(quotes))], matches, n_keys, norms, posted
 
 
 def _tight(score: float, relation: str) -> bool:
@@ -1388,7 +1449,67 @@ def _tight(score: float, relation: str) -> bool:
     return relation != "fragment" and score >= MERGE_CUTOFF
 
 
-def _rebuild_quotes(session: Session, res: LinkResult) -> None:
+# Below this many quotes a rebuild groups them in this process: a fork costs more.
+BACKGROUND_MIN_QUOTES = 20_000
+
+
+class _Background:
+    """``fn(*args)`` computed in a forked child process, or here when fork is unavailable
+    (Windows) or the input is small; :meth:`result` waits for it.
+
+    The child inherits its input with the fork (nothing is pickled on the way in) and
+    sends the result back through a pipe. It never touches the database: the caller's
+    connection stays with the caller, and the child leaves through ``os._exit``, which
+    runs no finalizers that could close it. If the child dies (killed, out of memory),
+    the work is redone here rather than lost.
+    """
+
+    def __init__(self, fn: Any, *args: Any, background: bool = True) -> None:
+        import multiprocessing
+
+        self.fn, self.args = fn, args
+        self.proc: Any = None
+        if background and "fork" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("fork")
+            self.conn, child_end = ctx.Pipe(duplex=False)
+            self.proc = ctx.Process(target=_background_child, args=(child_end, fn, args), daemon=True)
+            self.proc.start()
+            child_end.close()
+
+    def result(self) -> Any:
+        if self.proc is None:
+            return self.fn(*self.args)
+        try:
+            ok, value = self.conn.recv()
+        except (EOFError, OSError):  # the child died without answering
+            ok, value = True, self.fn(*self.args)
+        finally:
+            self.conn.close()
+            self.proc.join()
+        if not ok:
+            raise RuntimeError(f"linking in a background process failed:\n{value}")
+        return value
+
+
+def _background_child(conn: Any, fn: Any, args: tuple[Any, ...]) -> None:
+    import traceback
+
+    try:
+        out: tuple[bool, Any] = (True, fn(*args))
+    except BaseException:
+        out = (False, traceback.format_exc())
+    conn.send(out)
+    conn.close()
+
+
+@dataclass
+class _QuotesJob:
+    rows: list[Any]
+    grouping: _Background | None
+
+
+def _start_quotes(session: Session) -> _QuotesJob:
+    """Read every quote, clear the quote groups and start grouping in the background."""
     rows = session.execute(
         select(Quote.id, Quote.text, Quote.person_id, Article.published, Person.name)
         .join(Article, Article.id == Quote.article_id)
@@ -1401,8 +1522,21 @@ def _rebuild_quotes(session: Session, res: LinkResult) -> None:
     session.execute(update(QuoteGroup).values(quote_id=None))
     session.execute(delete(QuoteGroup))
     if not rows:
+        return _QuotesJob(rows, None)
+    grouping = _Background(
+        link_quotes_in_memory,
+        [(r[0], r[1], r[4]) for r in rows],
+        background=len(rows) >= BACKGROUND_MIN_QUOTES,
+    )
+    return _QuotesJob(rows, grouping)
+
+
+def _finish_quotes(session: Session, job: _QuotesJob, res: LinkResult) -> None:
+    """Write the quote groups the background pass decided."""
+    rows = job.rows
+    if job.grouping is None:
         return
-    roots, matches, keys, norms, posted = link_quotes_in_memory([(r[0], r[1], r[4]) for r in rows])
+    roots, matches, n_keys, norms, posted = job.grouping.result()
     members: dict[int, list[int]] = defaultdict(list)
     for idx, root in enumerate(roots):
         members[root].append(idx)
@@ -1411,14 +1545,7 @@ def _rebuild_quotes(session: Session, res: LinkResult) -> None:
     for root in order:
         summary = _group_summary([tuple(rows[i][:4]) for i in members[root]])  # type: ignore[misc]
         group_rows.append(summary)
-    # Insert groups one chunk at a time and read ids back in order (portable RETURNING).
-    gids: list[int] = []
-    for part in _chunks(group_rows, 5_000):
-        gids.extend(
-            session.scalars(
-                insert(QuoteGroup).returning(QuoteGroup.id, sort_by_parameter_order=True), list(part)
-            )
-        )
+    gids = _insert_ids(session, QuoteGroup, group_rows)
     gid_of_root = dict(zip(order, gids, strict=True))
     member_rows = []
     key_rows = []
@@ -1432,7 +1559,7 @@ def _rebuild_quotes(session: Session, res: LinkResult) -> None:
                 "score": m[1] if m else None,
                 "relation": m[2] if m else "first",
                 "norm": norms[idx],
-                "n_keys": len(keys[idx]),
+                "n_keys": n_keys[idx],
             }
         )
         key_rows.extend({"kind": "q", "key": k, "item_id": rows[idx][0]} for k in posted[idx])
@@ -1474,13 +1601,15 @@ def _rebuild_claims(session: Session, res: LinkResult) -> None:
     claims = [c for c in claims if groupable(c)]
     # Group in memory, in publication order, exactly as one-by-one linking would.
     by_block: dict[int, list[_MemGroup]] = defaultdict(list)
+    metrics_by_block: dict[int, list[str]] = defaultdict(list)
     groups: list[_MemGroup] = []
     for c in claims:
         block = claim_block(c.unit, ents[c.id], c.period_start, c.period_end, c.is_target)
-        g, score = _best_group(c.metric or "", by_block[block])
+        g, score = _best_group(c.metric or "", by_block[block], metrics_by_block[block])
         if g is None:
             g = _MemGroup(block, c, ents[c.id])
             by_block[block].append(g)
+            metrics_by_block[block].append(g.metric)
             groups.append(g)
             score = 100.0
         else:
@@ -1504,13 +1633,7 @@ def _rebuild_claims(session: Session, res: LinkResult) -> None:
         }
         for g, v in zip(groups, verdicts, strict=True)
     ]
-    gids: list[int] = []
-    for part in _chunks(rows, 5_000):
-        gids.extend(
-            session.scalars(
-                insert(ClaimGroup).returning(ClaimGroup.id, sort_by_parameter_order=True), list(part)
-            )
-        )
+    gids = _insert_ids(session, ClaimGroup, rows)
     member_rows = [
         {"claim_id": c.id, "group_id": gid, "metric_score": sc}
         for g, gid in zip(groups, gids, strict=True)
@@ -1612,11 +1735,7 @@ def _rebuild_flags(
             }
         )
         claim_rows.extend({"flag_id": fid, "claim_id": c, "in_conflict": inc} for c, inc in members)
-    fids: list[int] = []
-    for part in _chunks(new_rows, 5_000):
-        fids.extend(
-            session.scalars(insert(Flag).returning(Flag.id, sort_by_parameter_order=True), list(part))
-        )
+    fids = _insert_ids(session, Flag, new_rows)
     for fid, members in zip(fids, new_members, strict=True):
         claim_rows.extend({"flag_id": fid, "claim_id": c, "in_conflict": inc} for c, inc in members)
     conn = session.connection()
