@@ -898,6 +898,31 @@ def test_candidates_share_enough_keys(nk: int, n_keys: list[int], picks: list[se
     assert set(got) == want and len(got) == len(want)
 
 
+QUOTE_WORDS = "we will never allow anyone to split russia and china trade grew by a third this year".split()
+_phrase = st.lists(st.sampled_from(QUOTE_WORDS), max_size=24).map(" ".join)
+
+
+@given(norm=_phrase, extra=st.lists(_phrase, max_size=6), data=st.data())
+def test_prefilter_keeps_every_text_quote_similarity_accepts(norm: str, extra: list[str], data) -> None:  # type: ignore[no-untyped-def]
+    """_could_match may only drop texts that quote_similarity rejects: fragments (slices of
+    the quote), one-word variants and unrelated phrases all go through both."""
+    words = norm.split()
+    texts = list(extra)
+    for _ in range(4):
+        i = data.draw(st.integers(0, len(words)))
+        j = data.draw(st.integers(i, len(words)))
+        texts.append(" ".join(words[i:j]))  # a slice: a fragment or the whole quote
+        before, after = data.draw(_phrase), data.draw(_phrase)
+        texts.append(f"{before} {norm} {after}".strip())  # the quote is a fragment of this
+        if words:
+            k = data.draw(st.integers(0, len(words) - 1))
+            texts.append(" ".join([*words[:k], data.draw(st.sampled_from(QUOTE_WORDS)), *words[k + 1 :]]))
+    texts = list(dict.fromkeys(texts))
+    kept = set(link._could_match(norm, texts))
+    accepted = {t for t in texts if link.quote_similarity(norm, t)[1] is not None}
+    assert accepted <= kept
+
+
 METRIC_WORDS = "trade turnover bilateral exports imports gas oil volume supplies grain total value".split()
 
 

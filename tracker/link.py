@@ -390,17 +390,19 @@ def _could_match(norm: str, texts: list[str]) -> list[str]:
             norm, texts, scorer=fuzz.ratio, score_cutoff=VARIANT_CUTOFF, limit=None
         )
     }
+    # Fragment-sized pairs: the shorter text is under FRAGMENT_LEN_RATIO of the longer one
+    # and has FRAGMENT_MIN_WORDS words (empty texts never qualify).
     n = len(norm)
-    n_words = norm.count(" ") + 1
-    frag = []
-    for i, t in enumerate(texts):
-        if i in keep or not t or not norm:
-            continue
-        if n < len(t):
-            if n < FRAGMENT_LEN_RATIO * len(t) and n_words >= FRAGMENT_MIN_WORDS:
-                frag.append(i)
-        elif len(t) < FRAGMENT_LEN_RATIO * n and t.count(" ") + 1 >= FRAGMENT_MIN_WORDS:
-            frag.append(i)
+    norm_ok = norm.count(" ") + 1 >= FRAGMENT_MIN_WORDS
+    frag = [
+        i
+        for i, t in enumerate(texts)
+        if i not in keep
+        and (
+            (norm_ok and n < FRAGMENT_LEN_RATIO * len(t))
+            or (len(t) < FRAGMENT_LEN_RATIO * n and t.count(" ") + 1 >= FRAGMENT_MIN_WORDS)
+        )
+    ]
     if frag:
         # partial_ratio is the costly scorer. It is the best ``ratio`` of the shorter text
         # against a window of the longer one no longer than itself, so a score >= c (as a
