@@ -79,6 +79,11 @@ class _Rules:
             self.pronouns[form.lower()] = "".join(kinds)
         self.captions = tuple(_rule_lines("captions.txt"))
         self.caption_re = re.compile("|".join(re.escape(c) for c in self.captions))
+        # given name → "f" / "m" ("Helen Ward" is a woman before any title says so)
+        self.first_names: dict[str, str] = {}
+        for line in _rule_lines("first_names.txt"):
+            word, mark = line.split()
+            self.first_names[word.lower()] = mark.lstrip("=")
         self.synonyms: dict[str, int] = {}
         for gid, line in enumerate(_rule_lines("role_synonyms.txt")):
             for word in line.split():
@@ -137,6 +142,11 @@ _INVERTING = frozenset(
     "said says added adds noted stressed explained concluded wrote asked replied insisted argued "
     "warned recalled continued declared announced remarked observed explained commented".split()
 )
+# Quote marks a sentence may open with; a sentence opening inside a quotation continues the
+# speech around it.
+_OPENING_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
+# Sentences inside one quotation looked through when counting how far back a speaker is.
+_MAX_QUOTED_SENTENCES = 50
 # Longer capitalised runs are headings or shouting, not names.
 _MAX_NAME_WORDS = 8
 # rapidfuzz is skipped above this many distinct name words (a list, not an article).
@@ -513,9 +523,40 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
             if m is not None and m.kind in ("name", "descriptor"):
                 appos = text[tokens[k + 1].start : tokens[i - 2].end]
                 return _with_role(m, _appositive_role(appos)) if m.kind == "name" else m
+            if m is None and inner is not None and inner.kind == "name":
+                # "The new party treasurer, Simon Hart, said": a role noun the lists lack. The
+                # name between the commas is the speaker only when the phrase before it looks
+                # like a role: a few words opening with "the" at the start of the clause.
+                role = _role_phrase(tokens, floor, k)
+                if role is not None:
+                    return _with_role(inner, text[role[0] : role[1]])
         return None
     lo, hi = _phrase_tokens(tokens, floor, i)
     return _make_mention(text, tokens, lo, hi)
+
+
+def _role_phrase(tokens: list[Token], floor: int, k: int) -> tuple[int, int] | None:
+    """Offsets of "new party treasurer" in "[floor] The new party treasurer [k]," — a short
+    noun phrase opening with "the" at ``floor`` or after a comma, with no verb or function word
+    in it; None otherwise."""
+    lo = k - 1
+    while lo > floor and k - lo <= _MAX_ROLE_WORDS and tokens[lo - 1].is_word:
+        if tokens[lo - 1].low == "the":
+            break
+        lo -= 1
+    if lo - 1 < floor or tokens[lo - 1].low != "the" or lo >= k:
+        return None
+    if lo - 1 > floor and tokens[lo - 2].text != ",":
+        return None
+    words = tokens[lo:k]
+    for x, t in enumerate(words):
+        if t.low in _CAP_STOP or t.low in _PREPOSITIONS or verb_at(tokens, lo + x):
+            return None
+    return words[0].start, words[-1].end
+
+
+# Words in a role phrase that opens a sentence ("The new party treasurer, …").
+_MAX_ROLE_WORDS = 5
 
 
 def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
@@ -818,9 +859,15 @@ class Resolver:
                 self._positions.setdefault(id(ent), []).append(m.start)
         self._mentions.sort(key=lambda x: x[0])
         self.name_mentions.sort(key=lambda x: x[0].start)
+        first_names = _rules().first_names
         for e in self.entities:
             if e.kind == "person" and e.evidence and _org_like(e.name):
                 e.kind = "organisation"
+            if e.kind == "person" and not e.titled and len(e.name) >= 2:
+                # A given name tells the sex as a title does ("Helen Ward", "Wes Streeting").
+                g = first_names.get(e.name[0].lower(), "")
+                if g:
+                    e.gender, e.titled = g, True
 
     def _fix_appositive(self, toks: list[Token], j: int, m: Mention) -> Mention:
         """Record "Li Shangfu, Minister of Defence and …" / "Kosachev, deputy chairman of …"."""
@@ -1043,11 +1090,16 @@ class Resolver:
                 if not sex or (e.gender == sex and e.titled):
                     return e
                 if e.gender in ("", sex) and unmarked is None:
-                    if sex == "m" and here - span_index(self.sentences, at) <= 1:
+                    if self._sentences_apart(span_index(self.sentences, at), here) <= 1 and (
+                        sex == "m" or not self._marked_in_paragraph(pos, sex, e)
+                    ):
                         # "he" and the speaker or subject of this or the previous sentence: "The
                         # health secretary, Sajid Javid, told MPs … He said" beats a "Sir Graham"
-                        # named further back. Not for "she": in political copy a person of
-                        # unmarked sex is usually a man, so a woman titled nearby still wins.
+                        # named further back. "she" only when no woman titled or named as one
+                        # appears earlier in the paragraph: in political copy a person of unmarked
+                        # sex is usually a man ("Streeting met Emma Runswick, the BMA chairwoman.
+                        # “…,” Streeting said. “…,” she said"), but a woman titled paragraphs
+                        # back is not the one meant.
                         return e
                     unmarked = e
         if sex:
@@ -1076,6 +1128,37 @@ class Resolver:
             return next(iter(fits.values()))
         marked = [e for e in fits.values() if sex and e.gender == sex]
         return marked[0] if len(marked) == 1 else None
+
+    def _sentences_apart(self, a: int, b: int) -> int:
+        """Sentences from sentence ``a`` to ``b``, not counting those that open inside a
+        quotation: a quotation of three sentences and its "he said" are one step, not three.
+        Stops counting at 2 (callers ask "this or the previous sentence")."""
+        n = 0
+        for s in range(b, a, -1):
+            if b - s > _MAX_QUOTED_SENTENCES:
+                return 2
+            start = self.sentences[s][0]
+            while start < self.sentences[s][1] and self.text[start] in _OPENING_MARKS:
+                start += 1
+            if not self.in_quote(start):
+                n += 1
+                if n >= 2:
+                    return n
+        return n
+
+    def _marked_in_paragraph(self, pos: int, sex: str, other: _Entity) -> bool:
+        """A person of ``sex`` shown by a title, role or given name, other than ``other``,
+        named earlier in the paragraph of ``pos``."""
+        para = span_index(self.paras, pos)
+        lo = self.paras[para][0] if para >= 0 else 0
+        i = bisect.bisect_left(self._mentions, pos, key=lambda x: x[0]) - 1
+        stop = max(-1, i - _PRONOUN_LOOKBACK)
+        while i > stop and self._mentions[i][0] >= lo:
+            e = self._mentions[i][1]
+            i -= 1
+            if e is not other and e.kind == "person" and e.titled and e.gender == sex and e.evidence:
+                return True
+        return False
 
     def resolve(self, m: Mention, pos: int | None = None) -> tuple[str | None, str | None]:
         """(canonical name, role) for a mention at ``pos``; (None, None) when unsupported."""
