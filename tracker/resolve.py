@@ -84,6 +84,18 @@ class _Rules:
         for line in _rule_lines("first_names.txt"):
             word, mark = line.split()
             self.first_names[word.lower()] = mark.lstrip("=")
+        # links between a speaker's head noun and a phrase after it ("an official at the
+        # ministry"), with whether the link makes the speaker anonymous ("familiar with")
+        self.links: dict[tuple[str, ...], bool] = {}
+        asides: list[str] = []
+        for line in _rule_lines("speaker_links.txt"):
+            words = tuple(w for w in line.split() if not w.startswith("="))
+            if "=aside" in line.split():
+                asides.append(" ".join(words))
+            else:
+                self.links[words] = "=anon" in line.split()
+        self.link_first = frozenset(w[0] for w in self.links)
+        self.asides = tuple(asides)
         self.synonyms: dict[str, int] = {}
         for gid, line in enumerate(_rule_lines("role_synonyms.txt")):
             for word in line.split():
@@ -114,6 +126,17 @@ _GROUP_WORDS = frozenset(
 # "one" opens an anonymous descriptor ("one senior Conservative told the BBC").
 _DETERMINERS = frozenset("the a an one his her its their our my your".split())
 _INDEFINITE = frozenset("a an one".split())
+# Quantifiers opening a plural speaker ("three sources familiar with …", "several officials").
+_QUANTIFIERS = frozenset("two three four five six seven eight nine ten several some many".split())
+# "one of the sources", "two of the officials": a partitive names nobody.
+_PARTITIVES = frozenset("one two three some several".split())
+# Tokens between a link and the reporting verb ("at the ministry of economic affairs").
+_MAX_POSTMODIFIER = 8
+# Links a named head takes ("John Thune of South Dakota", "Anna Berg at Leeds University");
+# "in"/"with" after a name are circumstances ("Smith in a statement").
+_NAME_LINKS = frozenset({("of",), ("at",), ("from",)})
+# Words that end a post-modifier looking back: a clause, not a noun phrase, lies before them.
+_CLAUSE_WORDS = frozenset("that who which whose whom where when while because if".split())
 # A descriptor owned by someone else ("his spokesman", "Mr Johnson's lawyer") names another,
 # unnamed person: it never resolves to the latest speaker, nor to the owner.
 _POSSESSIVE_DETERMINERS = frozenset("his her its their our my your".split())
@@ -298,6 +321,7 @@ class Mention:
     words: tuple[str, ...] = ()  # lowercased words of the mention (for role matching)
     indefinite: bool = False
     owner: str | None = None  # "Johnson" in "Mr Johnson's spokesman", "his" in "his aide"
+    anonymous: bool = False  # "sources familiar with …", "an official, who asked not to be named,"
 
 
 @dataclass(frozen=True)
@@ -367,8 +391,8 @@ def _phrase_tokens(tokens: list[Token], lo: int, hi: int) -> tuple[int, int]:
         if low in ("of", "for") and i - 2 >= lo and tokens[i - 2].is_cap and tokens[i].is_cap:
             i -= 1  # "Bank of England Governor …", "Ministry of Defence"
             continue
-        if t.is_word and t.low in _DETERMINERS:
-            i -= 1
+        if t.is_word and (t.low in _DETERMINERS or (t.low in _QUANTIFIERS and i < hi)):
+            i -= 1  # "the official", "three sources"
             break
         if t.is_word and t.text.endswith(("\u2019s", "'s")) and i < hi:
             i -= 1  # "the airport's chief executive", "the company's founder"
@@ -512,6 +536,14 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
             lo, hi = _phrase_tokens(tokens, floor, k)
             m = _make_mention(text, tokens, lo, hi)
             inner = _make_mention(text, tokens, k + 1, i - 1)
+            if inner is None or inner.kind != "name":
+                # "An official at the ministry, who asked not to be named, said". Not yet before a
+                # named appositive ("The head of the port authority, Jan Peeters, said"): that
+                # changes seed counts tests/test_cli_search.py pins (see quotes_speakers.json).
+                m = _wider(_postmodified(text, tokens, floor, k), m)
+            if m is not None and m.kind in ("descriptor", "group") and _is_aside(text, tokens, k + 1, i - 1):
+                # "An official at the ministry, who asked not to be named, said"
+                return _anonymous(m)
             if m is not None and m.kind == "descriptor" and inner is not None and inner.kind == "name":
                 # "The Russian President, Vladimir Putin, said": the appositive is the name; the
                 # mention as written spans both.
@@ -532,7 +564,109 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
                     return _with_role(inner, text[role[0] : role[1]])
         return None
     lo, hi = _phrase_tokens(tokens, floor, i)
-    return _make_mention(text, tokens, lo, hi)
+    return _wider(_postmodified(text, tokens, floor, i), _make_mention(text, tokens, lo, hi))
+
+
+def _wider(ext: Mention | None, m: Mention | None) -> Mention | None:
+    """The post-modified mention when it reaches as far left as the plain one: "an official at
+    the ministry" over "the ministry", "John Thune | of South Dakota" over a capitalised run."""
+    if ext is not None and (m is None or ext.start <= m.start):
+        return ext
+    return m
+
+
+def _anonymous(m: Mention) -> Mention:
+    return Mention(
+        m.start, m.end, m.text, m.kind, m.name, m.role, m.head, m.words, m.indefinite, m.owner, True
+    )
+
+
+def _is_aside(text: str, tokens: list[Token], a: int, b: int) -> bool:
+    """True when tokens[a:b] ("who asked not to be named") say the speaker is kept anonymous."""
+    if a >= b:
+        return False
+    aside = text[tokens[a].start : tokens[b - 1].end].lower()
+    return any(p in aside for p in _rules().asides)
+
+
+def _postmodified(text: str, tokens: list[Token], floor: int, hi: int) -> Mention | None:
+    """A speaker with a phrase after its head, ending at token ``hi``: "an official at the
+    ministry", "three sources familiar with the discussion", "one of the sources", "John Thune
+    of South Dakota". The widest such mention (its head a descriptor, a group, or a name with
+    of/at/from), or None. Links marked anonymous in speaker_links.txt, and partitives, make the
+    mention anonymous."""
+    rules = _rules()
+    lo_bound = max(floor, hi - _MAX_POSTMODIFIER)
+    if not any(tokens[x].low in rules.link_first for x in range(lo_bound, hi)):
+        return None  # the usual case: no link word right before the verb
+    best: Mention | None = None
+    j = hi - 1
+    while j > floor and hi - j <= _MAX_POSTMODIFIER:
+        t = tokens[j]
+        if not t.is_word or t.low in _CLAUSE_WORDS or verb_at(tokens, j):
+            break
+        for size in (4, 3, 2, 1):
+            link = tuple(x.low for x in tokens[j : j + size])
+            if j + size >= hi or link not in rules.links or not tokens[j].text.islower():
+                continue
+            before, after = tokens[j - 1], tokens[j + size]
+            if before.is_cap and after.is_cap and before.low in _rules().titles | rules.org_words:
+                break  # "Secretary of State Marco Rubio", "Ministry of Defence": one capitalised name
+            found = _postmodifier_head(text, tokens, floor, j, link)
+            if found is not None and found[0].kind == "name" and _titled_run(tokens, j + size, hi):
+                found = None  # "Secretary | of State Marco Rubio": the title belongs to the name after
+            if found is not None:
+                head, partitive = found
+                end = tokens[hi - 1].end
+                words = head.words + tuple(x.low for x in tokens[j:hi] if x.is_word)
+                anon = rules.links[link] or partitive or head.anonymous
+                best = Mention(
+                    head.start,
+                    end,
+                    text[head.start : end],
+                    head.kind,
+                    head.name,
+                    head.role,
+                    head.head,
+                    words,
+                    head.indefinite or partitive,
+                    head.owner,
+                    anon,
+                )
+            break
+        j -= 1
+    return best
+
+
+def _titled_run(tokens: list[Token], a: int, b: int) -> bool:
+    """A bare capitalised phrase holding a title ("England Governor Andrew Bailey"): the name
+    of someone else, not a phrase about the head ("the Federal Reserve" opens with "the")."""
+    if a >= b or tokens[a].low in _DETERMINERS:
+        return False
+    titles = _rules().titles
+    return any(t.is_cap and t.low.rstrip(".") in titles for t in tokens[a:b])
+
+
+def _postmodifier_head(
+    text: str, tokens: list[Token], floor: int, j: int, link: tuple[str, ...]
+) -> tuple[Mention, bool] | None:
+    """The head before the link at token ``j`` and whether it is a partitive ("one of")."""
+    if link == ("of",) and j - 1 >= floor and tokens[j - 1].low in _PARTITIVES:
+        p = tokens[j - 1]
+        if j - 1 == floor or not tokens[j - 2].is_word or tokens[j - 2].low in _DETERMINERS:
+            return Mention(p.start, p.end, p.text, "descriptor", head=p.low, words=(p.low,)), True
+    lo, _ = _phrase_tokens(tokens, floor, j)
+    if lo >= j:
+        return None
+    head = _make_mention(text, tokens, lo, j)
+    if head is None:
+        return None
+    if head.kind in ("descriptor", "group"):
+        return head, False
+    if head.kind == "name" and link in _NAME_LINKS and len(head.name) >= 2 and not _org_like(head.name):
+        # a person's full name, not "Bank | of England Governor Andrew Bailey"
+        return head, False
+    return None
 
 
 def _role_phrase(tokens: list[Token], floor: int, k: int) -> tuple[int, int] | None:
@@ -640,7 +774,9 @@ def _appositive_role(appos: str) -> str | None:
 def _with_role(m: Mention, role: str | None) -> Mention:
     if not role:
         return m
-    return Mention(m.start, m.end, m.text, m.kind, m.name, role, m.head, m.words, m.indefinite, m.owner)
+    return Mention(
+        m.start, m.end, m.text, m.kind, m.name, role, m.head, m.words, m.indefinite, m.owner, m.anonymous
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1164,6 +1300,8 @@ class Resolver:
         """(canonical name, role) for a mention at ``pos``; (None, None) when unsupported."""
         pos = m.start if pos is None else pos
         ent: _Entity | None = None
+        if m.anonymous and m.kind != "name":
+            return None, None  # "sources familiar with …", "an official, who asked not to be named,"
         if m.kind == "name":
             sex = _gender_of(m)
             ent = self._entity_for(m.name, pos, sex)
