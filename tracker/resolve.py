@@ -170,6 +170,8 @@ _INVERTING = frozenset(
 _OPENING_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 # Sentences inside one quotation looked through when counting how far back a speaker is.
 _MAX_QUOTED_SENTENCES = 50
+# Auxiliaries and copulas: an appositive holding one is a clause, not a role.
+_FINITE = frozenset("is are was were will would can could should may might must has have had".split())
 # Longer capitalised runs are headings or shouting, not names.
 _MAX_NAME_WORDS = 8
 # rapidfuzz is skipped above this many distinct name words (a list, not an article).
@@ -747,6 +749,8 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
         j = i + 1
         while j < n and j - i < 20 and tokens[j].text not in ',.;:"“”()':
             j += 1
+        if any(tokens[x].low in _FINITE and tokens[x].text.islower() for x in range(i + 1, j)):
+            return m  # "According to Dmitry Peskov, the talks will take place …": a clause
         if tokens[i + 1].low in _INDEFINITE or tokens[i + 1].low == "the" or tokens[i + 1].low in rules.roles:
             return _with_role(m, _appositive_role(text[tokens[i + 1].start : tokens[j - 1].end]))
     return m
