@@ -70,6 +70,10 @@ _TITLE_CUES = frozenset(
     label brand motto banner sign placard""".split()
 )
 _CLAUSE_STARTERS_NOT = frozenset("of in on at to for with by from about into over than as".split())
+# An indirect clause mostly made of a quotation still counts when it has this many words of
+# its own outside the marks, pronouns not counted ("told the Bundestag the government “will
+# not raise taxes”" does; "said he “will not resign”" stays the partial quotation alone).
+_MIN_OWN_WORDS = 2
 # Characters looked at before a quotation for its tag (keeps 1 MB single lines linear).
 _WINDOW = 400
 # Tokens of a sentence searched for an indirect-speech verb (news sentences are shorter).
@@ -113,6 +117,8 @@ def _is_tag(text: str, pos: int) -> bool:
 
 def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, int, int] | None:
     """``MENTION VERB`` starting at token ``k``: (mention, verb index, verb length)."""
+    links = _link_words()
+    linked = False  # past a link ("sources familiar with the talks"): lowercase words continue
     for v in range(k + 1, min(len(toks), k + 26)):
         n = verb_at(toks, v)
         if n:
@@ -126,6 +132,9 @@ def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, in
             return None
         if toks[v].is_word and (toks[v].low in _np_words() or toks[v].low in _PARTICLES):
             continue  # "the prime minister, Keir Starmer, said", "a senior EU official said"
+        if toks[v].is_word and (linked or toks[v].low in links) and toks[v].low not in _CLAUSE_OPENERS:
+            linked = True  # "one of the sources said", "an official at the ministry said"
+            continue
         if toks[v].is_word and toks[v].text.islower() and v - k > 1 and toks[v - 1].text != ",":
             # a lowercase word that is not a verb ends a short mention, unless inside an appositive
             if not _in_appositive(toks, k, v):
@@ -146,6 +155,18 @@ def _cue_words() -> frozenset[str]:
     from tracker.resolve import _rules
 
     return _rules().verbish | {"according", "According"}
+
+
+@lru_cache(maxsize=1)
+def _link_words() -> frozenset[str]:
+    """Words of the links between a speaker's head and a phrase after it ("familiar with")."""
+    from tracker.resolve import _rules
+
+    return frozenset(w for link in _rules().links for w in link)
+
+
+# Words that open a clause: past them, a run of lowercase words is no longer a speaker's phrase.
+_CLAUSE_OPENERS = frozenset("that who which whose whom where when while because if and but".split())
 
 
 @lru_cache(maxsize=1)
@@ -286,6 +307,76 @@ def _subject_verb(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int
     return None
 
 
+# Auxiliaries and modals: after "said X" they make X the subject of the reported clause.
+_AUXILIARIES = frozenset(
+    "would will could should can may might must is was were are has had have did does do".split()
+)
+
+
+def _subject_of_next_clause(toks: list[Token], end: int) -> bool:
+    """True when the token after offset ``end`` is an auxiliary ("… said the party would …")."""
+    i = bisect.bisect_left([t.start for t in toks], end)
+    return i < len(toks) and toks[i].low in _AUXILIARIES and toks[i].text.islower()
+
+
+# Verbs that take the person spoken to before the reported clause ("told reporters the …").
+_RECIPIENT_VERBS = frozenset(
+    "tell tells told assure assures assured inform informs informed warn warns warned".split()
+)
+# Words that can open a reported clause right after a recipient: determiners and pronouns.
+_CLAUSE_OPENING = frozenset(
+    "the a an his her its their our this these those he she it they we i there".split()
+)
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# Words of a recipient phrase ("the German Bundestag", "state television", "a news conference").
+_MAX_RECIPIENT = 5
+
+
+@lru_cache(maxsize=1)
+def _audiences() -> frozenset[str]:
+    from tracker.rules import lines
+
+    return frozenset(w.lower() for w in lines("audiences.txt"))
+
+
+def _after_recipient(toks: list[Token], k: int) -> int | None:
+    """Index of the reported clause after a recipient starting at token ``k`` ("reporters",
+    "the Bundestag", "state television", optionally "on Tuesday"), or None when the words
+    after the verb don't read as recipient + clause."""
+    from tracker.resolve import _ADJ_OK, _rules
+
+    mods = _rules().modifiers
+    audiences = _audiences()
+    n = len(toks)
+    i = k + 1 if k < n and toks[k].low in ("the", "a", "an") else k
+    first = i
+    lowercase_head = False
+    while i < n and i - first < _MAX_RECIPIENT and toks[i].is_word:
+        t = toks[i]
+        if t.low in _CLAUSE_OPENING:
+            break
+        if t.low == "of" and i > first and toks[i - 1].is_cap and i + 1 < n and toks[i + 1].is_cap:
+            i += 1  # "the House of Commons"
+            continue
+        if t.is_cap:
+            lowercase_head = False
+        elif t.low in audiences:
+            lowercase_head = True
+        elif not (t.low in mods or t.low in _ADJ_OK or t.low in ("news", "press", "state")):
+            break
+        i += 1
+    if i == first:
+        return None
+    if i + 1 < n and toks[i].low == "on" and toks[i + 1].low in _WEEKDAYS:
+        i += 2  # "told reporters on Tuesday the …"
+    if i >= n or not toks[i].is_word:
+        return None
+    t = toks[i]
+    if t.low in _CLAUSE_OPENING or (lowercase_head and t.is_cap):
+        return i
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # extraction
 
@@ -406,12 +497,19 @@ class _Extractor:
                 p = self.pairs[k]
                 quoted += max(0, min(p.end, c.end) - max(p.start, c.start))
                 k += 1
-            if quoted * 2 > c.end - c.start:
-                continue
+            if quoted * 2 > c.end - c.start and len(self._words_outside(c.start, c.end)) < _MIN_OWN_WORDS:
+                continue  # mostly a quotation, with too few words of the writer's own
             if text[c.start] in "\"\u201c\u201d\u00ab'\u2018":
                 continue
             out.append(c)
         return out
+
+    def _words_outside(self, a: int, b: int) -> list[Token]:
+        """Words in [a, b) outside quotations, pronouns left out ("he “will …”" has none)."""
+        from tracker.resolve import _rules
+
+        pronouns = _rules().pronouns
+        return [t for t in self._outside(a, b) if t.is_word and t.low not in pronouns]
 
     def _trim_clause(self, start: int, end: int) -> tuple[int, int] | None:
         text = self.text
@@ -452,6 +550,10 @@ class _Extractor:
                 t = toks[k]
                 if t.is_word and t.low not in _CLAUSE_STARTERS_NOT:
                     start = t.start
+            if start is None and toks[v].low in _RECIPIENT_VERBS:
+                j = _after_recipient(toks, k)  # "told the Bundestag the government …"
+                if j is not None:
+                    start = toks[j].start
             if start is None:
                 return None  # the tail-tag form may still apply
             end = toks[-1].end
@@ -478,6 +580,8 @@ class _Extractor:
                 continue
             if text[toks[c_i + 1].start : cue[0]].strip() and m.start > cue[0]:
                 continue
+            if m.start > cue[0] and _subject_of_next_clause(toks, m.end):
+                continue  # "The chief whip, Simon Hart, said the party would unite": not inverted
             rest = text[max(cue[1], m.end) : b].lstrip()
             if rest[:1] in (":", '"', "\u201c", "'", "\u2018"):
                 return None  # "…, X said: “…”": the direct quotation owns the cue

@@ -79,6 +79,23 @@ class _Rules:
             self.pronouns[form.lower()] = "".join(kinds)
         self.captions = tuple(_rule_lines("captions.txt"))
         self.caption_re = re.compile("|".join(re.escape(c) for c in self.captions))
+        # given name → "f" / "m" ("Helen Ward" is a woman before any title says so)
+        self.first_names: dict[str, str] = {}
+        for line in _rule_lines("first_names.txt"):
+            word, mark = line.split()
+            self.first_names[word.lower()] = mark.lstrip("=")
+        # links between a speaker's head noun and a phrase after it ("an official at the
+        # ministry"), with whether the link makes the speaker anonymous ("familiar with")
+        self.links: dict[tuple[str, ...], bool] = {}
+        asides: list[str] = []
+        for line in _rule_lines("speaker_links.txt"):
+            words = tuple(w for w in line.split() if not w.startswith("="))
+            if "=aside" in line.split():
+                asides.append(" ".join(words))
+            else:
+                self.links[words] = "=anon" in line.split()
+        self.link_first = frozenset(w[0] for w in self.links)
+        self.asides = tuple(asides)
         self.synonyms: dict[str, int] = {}
         for gid, line in enumerate(_rule_lines("role_synonyms.txt")):
             for word in line.split():
@@ -109,6 +126,17 @@ _GROUP_WORDS = frozenset(
 # "one" opens an anonymous descriptor ("one senior Conservative told the BBC").
 _DETERMINERS = frozenset("the a an one his her its their our my your".split())
 _INDEFINITE = frozenset("a an one".split())
+# Quantifiers opening a plural speaker ("three sources familiar with …", "several officials").
+_QUANTIFIERS = frozenset("two three four five six seven eight nine ten several some many".split())
+# "one of the sources", "two of the officials": a partitive names nobody.
+_PARTITIVES = frozenset("one two three some several".split())
+# Tokens between a link and the reporting verb ("at the ministry of economic affairs").
+_MAX_POSTMODIFIER = 8
+# Links a named head takes ("John Thune of South Dakota", "Anna Berg at Leeds University");
+# "in"/"with" after a name are circumstances ("Smith in a statement").
+_NAME_LINKS = frozenset({("of",), ("at",), ("from",)})
+# Words that end a post-modifier looking back: a clause, not a noun phrase, lies before them.
+_CLAUSE_WORDS = frozenset("that who which whose whom where when while because if".split())
 # A descriptor owned by someone else ("his spokesman", "Mr Johnson's lawyer") names another,
 # unnamed person: it never resolves to the latest speaker, nor to the owner.
 _POSSESSIVE_DETERMINERS = frozenset("his her its their our my your".split())
@@ -137,6 +165,13 @@ _INVERTING = frozenset(
     "said says added adds noted stressed explained concluded wrote asked replied insisted argued "
     "warned recalled continued declared announced remarked observed explained commented".split()
 )
+# Quote marks a sentence may open with; a sentence opening inside a quotation continues the
+# speech around it.
+_OPENING_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
+# Sentences inside one quotation looked through when counting how far back a speaker is.
+_MAX_QUOTED_SENTENCES = 50
+# Auxiliaries and copulas: an appositive holding one is a clause, not a role.
+_FINITE = frozenset("is are was were will would can could should may might must has have had".split())
 # Longer capitalised runs are headings or shouting, not names.
 _MAX_NAME_WORDS = 8
 # rapidfuzz is skipped above this many distinct name words (a list, not an article).
@@ -288,6 +323,7 @@ class Mention:
     words: tuple[str, ...] = ()  # lowercased words of the mention (for role matching)
     indefinite: bool = False
     owner: str | None = None  # "Johnson" in "Mr Johnson's spokesman", "his" in "his aide"
+    anonymous: bool = False  # "sources familiar with …", "an official, who asked not to be named,"
 
 
 @dataclass(frozen=True)
@@ -357,8 +393,8 @@ def _phrase_tokens(tokens: list[Token], lo: int, hi: int) -> tuple[int, int]:
         if low in ("of", "for") and i - 2 >= lo and tokens[i - 2].is_cap and tokens[i].is_cap:
             i -= 1  # "Bank of England Governor …", "Ministry of Defence"
             continue
-        if t.is_word and t.low in _DETERMINERS:
-            i -= 1
+        if t.is_word and (t.low in _DETERMINERS or (t.low in _QUANTIFIERS and i < hi)):
+            i -= 1  # "the official", "three sources"
             break
         if t.is_word and t.text.endswith(("\u2019s", "'s")) and i < hi:
             i -= 1  # "the airport's chief executive", "the company's founder"
@@ -502,6 +538,14 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
             lo, hi = _phrase_tokens(tokens, floor, k)
             m = _make_mention(text, tokens, lo, hi)
             inner = _make_mention(text, tokens, k + 1, i - 1)
+            if inner is None or inner.kind != "name":
+                # "An official at the ministry, who asked not to be named, said". Not yet before a
+                # named appositive ("The head of the port authority, Jan Peeters, said"): that
+                # changes seed counts tests/test_cli_search.py pins (see quotes_speakers.json).
+                m = _wider(_postmodified(text, tokens, floor, k), m)
+            if m is not None and m.kind in ("descriptor", "group") and _is_aside(text, tokens, k + 1, i - 1):
+                # "An official at the ministry, who asked not to be named, said"
+                return _anonymous(m)
             if m is not None and m.kind == "descriptor" and inner is not None and inner.kind == "name":
                 # "The Russian President, Vladimir Putin, said": the appositive is the name; the
                 # mention as written spans both.
@@ -513,9 +557,142 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
             if m is not None and m.kind in ("name", "descriptor"):
                 appos = text[tokens[k + 1].start : tokens[i - 2].end]
                 return _with_role(m, _appositive_role(appos)) if m.kind == "name" else m
+            if m is None and inner is not None and inner.kind == "name":
+                # "The new party treasurer, Simon Hart, said": a role noun the lists lack. The
+                # name between the commas is the speaker only when the phrase before it looks
+                # like a role: a few words opening with "the" at the start of the clause.
+                role = _role_phrase(tokens, floor, k)
+                if role is not None:
+                    return _with_role(inner, text[role[0] : role[1]])
         return None
     lo, hi = _phrase_tokens(tokens, floor, i)
-    return _make_mention(text, tokens, lo, hi)
+    return _wider(_postmodified(text, tokens, floor, i), _make_mention(text, tokens, lo, hi))
+
+
+def _wider(ext: Mention | None, m: Mention | None) -> Mention | None:
+    """The post-modified mention when it reaches as far left as the plain one: "an official at
+    the ministry" over "the ministry", "John Thune | of South Dakota" over a capitalised run."""
+    if ext is not None and (m is None or ext.start <= m.start):
+        return ext
+    return m
+
+
+def _anonymous(m: Mention) -> Mention:
+    return Mention(
+        m.start, m.end, m.text, m.kind, m.name, m.role, m.head, m.words, m.indefinite, m.owner, True
+    )
+
+
+def _is_aside(text: str, tokens: list[Token], a: int, b: int) -> bool:
+    """True when tokens[a:b] ("who asked not to be named") say the speaker is kept anonymous."""
+    if a >= b:
+        return False
+    aside = text[tokens[a].start : tokens[b - 1].end].lower()
+    return any(p in aside for p in _rules().asides)
+
+
+def _postmodified(text: str, tokens: list[Token], floor: int, hi: int) -> Mention | None:
+    """A speaker with a phrase after its head, ending at token ``hi``: "an official at the
+    ministry", "three sources familiar with the discussion", "one of the sources", "John Thune
+    of South Dakota". The widest such mention (its head a descriptor, a group, or a name with
+    of/at/from), or None. Links marked anonymous in speaker_links.txt, and partitives, make the
+    mention anonymous."""
+    rules = _rules()
+    lo_bound = max(floor, hi - _MAX_POSTMODIFIER)
+    if not any(tokens[x].low in rules.link_first for x in range(lo_bound, hi)):
+        return None  # the usual case: no link word right before the verb
+    best: Mention | None = None
+    j = hi - 1
+    while j > floor and hi - j <= _MAX_POSTMODIFIER:
+        t = tokens[j]
+        if not t.is_word or t.low in _CLAUSE_WORDS or verb_at(tokens, j):
+            break
+        for size in (4, 3, 2, 1):
+            link = tuple(x.low for x in tokens[j : j + size])
+            if j + size >= hi or link not in rules.links or not tokens[j].text.islower():
+                continue
+            before, after = tokens[j - 1], tokens[j + size]
+            if before.is_cap and after.is_cap and before.low in _rules().titles | rules.org_words:
+                break  # "Secretary of State Marco Rubio", "Ministry of Defence": one capitalised name
+            found = _postmodifier_head(text, tokens, floor, j, link)
+            if found is not None and found[0].kind == "name" and _titled_run(tokens, j + size, hi):
+                found = None  # "Secretary | of State Marco Rubio": the title belongs to the name after
+            if found is not None:
+                head, partitive = found
+                end = tokens[hi - 1].end
+                words = head.words + tuple(x.low for x in tokens[j:hi] if x.is_word)
+                anon = rules.links[link] or partitive or head.anonymous
+                best = Mention(
+                    head.start,
+                    end,
+                    text[head.start : end],
+                    head.kind,
+                    head.name,
+                    head.role,
+                    head.head,
+                    words,
+                    head.indefinite or partitive,
+                    head.owner,
+                    anon,
+                )
+            break
+        j -= 1
+    return best
+
+
+def _titled_run(tokens: list[Token], a: int, b: int) -> bool:
+    """A bare capitalised phrase holding a title ("England Governor Andrew Bailey"): the name
+    of someone else, not a phrase about the head ("the Federal Reserve" opens with "the")."""
+    if a >= b or tokens[a].low in _DETERMINERS:
+        return False
+    titles = _rules().titles
+    return any(t.is_cap and t.low.rstrip(".") in titles for t in tokens[a:b])
+
+
+def _postmodifier_head(
+    text: str, tokens: list[Token], floor: int, j: int, link: tuple[str, ...]
+) -> tuple[Mention, bool] | None:
+    """The head before the link at token ``j`` and whether it is a partitive ("one of")."""
+    if link == ("of",) and j - 1 >= floor and tokens[j - 1].low in _PARTITIVES:
+        p = tokens[j - 1]
+        if j - 1 == floor or not tokens[j - 2].is_word or tokens[j - 2].low in _DETERMINERS:
+            return Mention(p.start, p.end, p.text, "descriptor", head=p.low, words=(p.low,)), True
+    lo, _ = _phrase_tokens(tokens, floor, j)
+    if lo >= j:
+        return None
+    head = _make_mention(text, tokens, lo, j)
+    if head is None:
+        return None
+    if head.kind in ("descriptor", "group"):
+        return head, False
+    if head.kind == "name" and link in _NAME_LINKS and len(head.name) >= 2 and not _org_like(head.name):
+        # a person's full name, not "Bank | of England Governor Andrew Bailey"
+        return head, False
+    return None
+
+
+def _role_phrase(tokens: list[Token], floor: int, k: int) -> tuple[int, int] | None:
+    """Offsets of "new party treasurer" in "[floor] The new party treasurer [k]," — a short
+    noun phrase opening with "the" at ``floor`` or after a comma, with no verb or function word
+    in it; None otherwise."""
+    lo = k - 1
+    while lo > floor and k - lo <= _MAX_ROLE_WORDS and tokens[lo - 1].is_word:
+        if tokens[lo - 1].low == "the":
+            break
+        lo -= 1
+    if lo - 1 < floor or tokens[lo - 1].low != "the" or lo >= k:
+        return None
+    if lo - 1 > floor and tokens[lo - 2].text != ",":
+        return None
+    words = tokens[lo:k]
+    for x, t in enumerate(words):
+        if t.low in _CAP_STOP or t.low in _PREPOSITIONS or verb_at(tokens, lo + x):
+            return None
+    return words[0].start, words[-1].end
+
+
+# Words in a role phrase that opens a sentence ("The new party treasurer, …").
+_MAX_ROLE_WORDS = 5
 
 
 def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
@@ -572,6 +749,8 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
         j = i + 1
         while j < n and j - i < 20 and tokens[j].text not in ',.;:"“”()':
             j += 1
+        if any(tokens[x].low in _FINITE and tokens[x].text.islower() for x in range(i + 1, j)):
+            return m  # "According to Dmitry Peskov, the talks will take place …": a clause
         if tokens[i + 1].low in _INDEFINITE or tokens[i + 1].low == "the" or tokens[i + 1].low in rules.roles:
             return _with_role(m, _appositive_role(text[tokens[i + 1].start : tokens[j - 1].end]))
     return m
@@ -599,7 +778,9 @@ def _appositive_role(appos: str) -> str | None:
 def _with_role(m: Mention, role: str | None) -> Mention:
     if not role:
         return m
-    return Mention(m.start, m.end, m.text, m.kind, m.name, role, m.head, m.words, m.indefinite, m.owner)
+    return Mention(
+        m.start, m.end, m.text, m.kind, m.name, role, m.head, m.words, m.indefinite, m.owner, m.anonymous
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -818,9 +999,15 @@ class Resolver:
                 self._positions.setdefault(id(ent), []).append(m.start)
         self._mentions.sort(key=lambda x: x[0])
         self.name_mentions.sort(key=lambda x: x[0].start)
+        first_names = _rules().first_names
         for e in self.entities:
             if e.kind == "person" and e.evidence and _org_like(e.name):
                 e.kind = "organisation"
+            if e.kind == "person" and not e.titled and len(e.name) >= 2:
+                # A given name tells the sex as a title does ("Helen Ward", "Wes Streeting").
+                g = first_names.get(e.name[0].lower(), "")
+                if g:
+                    e.gender, e.titled = g, True
 
     def _fix_appositive(self, toks: list[Token], j: int, m: Mention) -> Mention:
         """Record "Li Shangfu, Minister of Defence and …" / "Kosachev, deputy chairman of …"."""
@@ -1043,11 +1230,16 @@ class Resolver:
                 if not sex or (e.gender == sex and e.titled):
                     return e
                 if e.gender in ("", sex) and unmarked is None:
-                    if sex == "m" and here - span_index(self.sentences, at) <= 1:
+                    if self._sentences_apart(span_index(self.sentences, at), here) <= 1 and (
+                        sex == "m" or not self._marked_in_paragraph(pos, sex, e)
+                    ):
                         # "he" and the speaker or subject of this or the previous sentence: "The
                         # health secretary, Sajid Javid, told MPs … He said" beats a "Sir Graham"
-                        # named further back. Not for "she": in political copy a person of
-                        # unmarked sex is usually a man, so a woman titled nearby still wins.
+                        # named further back. "she" only when no woman titled or named as one
+                        # appears earlier in the paragraph: in political copy a person of unmarked
+                        # sex is usually a man ("Streeting met Emma Runswick, the BMA chairwoman.
+                        # “…,” Streeting said. “…,” she said"), but a woman titled paragraphs
+                        # back is not the one meant.
                         return e
                     unmarked = e
         if sex:
@@ -1077,10 +1269,43 @@ class Resolver:
         marked = [e for e in fits.values() if sex and e.gender == sex]
         return marked[0] if len(marked) == 1 else None
 
+    def _sentences_apart(self, a: int, b: int) -> int:
+        """Sentences from sentence ``a`` to ``b``, not counting those that open inside a
+        quotation: a quotation of three sentences and its "he said" are one step, not three.
+        Stops counting at 2 (callers ask "this or the previous sentence")."""
+        n = 0
+        for s in range(b, a, -1):
+            if b - s > _MAX_QUOTED_SENTENCES:
+                return 2
+            start = self.sentences[s][0]
+            while start < self.sentences[s][1] and self.text[start] in _OPENING_MARKS:
+                start += 1
+            if not self.in_quote(start):
+                n += 1
+                if n >= 2:
+                    return n
+        return n
+
+    def _marked_in_paragraph(self, pos: int, sex: str, other: _Entity) -> bool:
+        """A person of ``sex`` shown by a title, role or given name, other than ``other``,
+        named earlier in the paragraph of ``pos``."""
+        para = span_index(self.paras, pos)
+        lo = self.paras[para][0] if para >= 0 else 0
+        i = bisect.bisect_left(self._mentions, pos, key=lambda x: x[0]) - 1
+        stop = max(-1, i - _PRONOUN_LOOKBACK)
+        while i > stop and self._mentions[i][0] >= lo:
+            e = self._mentions[i][1]
+            i -= 1
+            if e is not other and e.kind == "person" and e.titled and e.gender == sex and e.evidence:
+                return True
+        return False
+
     def resolve(self, m: Mention, pos: int | None = None) -> tuple[str | None, str | None]:
         """(canonical name, role) for a mention at ``pos``; (None, None) when unsupported."""
         pos = m.start if pos is None else pos
         ent: _Entity | None = None
+        if m.anonymous and m.kind != "name":
+            return None, None  # "sources familiar with …", "an official, who asked not to be named,"
         if m.kind == "name":
             sex = _gender_of(m)
             ent = self._entity_for(m.name, pos, sex)
