@@ -231,7 +231,11 @@ def test_report_list_and_every_report(db: str) -> None:
             r = run("report", name, "--db", db, "--format", fmt)
             assert r.exit_code == 0, (name, r.output)
     rows = jsonl(run("report", "quotes-per-speaker", "--db", db, "--by", "year", "--format", "json").stdout)
-    assert {"speaker": "Wang Yi", "period": "2022", "quotes": 8} in rows
+    # Seed 004 (2022): "spillover", the four direct quotations, three partial ones and two
+    # reported clauses after "said Wang Yi"/"he said", plus "the chief of Chinese
+    # diplomacy, Wang Yi, urged that Russia y Ukraine prevent the conflict from “spilling
+    # over” …": that clause and its partial quotation.
+    assert {"speaker": "Wang Yi", "period": "2022", "quotes": 10} in rows
     rows = jsonl(
         run("report", "top-speakers-per-outlet", "--db", db, "--top", "1", "--format", "json").stdout
     )

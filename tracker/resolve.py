@@ -538,11 +538,9 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
             lo, hi = _phrase_tokens(tokens, floor, k)
             m = _make_mention(text, tokens, lo, hi)
             inner = _make_mention(text, tokens, k + 1, i - 1)
-            if inner is None or inner.kind != "name":
-                # "An official at the ministry, who asked not to be named, said". Not yet before a
-                # named appositive ("The head of the port authority, Jan Peeters, said"): that
-                # changes seed counts tests/test_cli_search.py pins (see quotes_speakers.json).
-                m = _wider(_postmodified(text, tokens, floor, k), m)
+            # "An official at the ministry, who asked not to be named, said"; "The head of the
+            # port authority, Jan Peeters, said".
+            m = _wider(_postmodified(text, tokens, floor, k), m)
             if m is not None and m.kind in ("descriptor", "group") and _is_aside(text, tokens, k + 1, i - 1):
                 # "An official at the ministry, who asked not to be named, said"
                 return _anonymous(m)
