@@ -510,8 +510,8 @@ def _read_after(text: str, term: _Term, has_prefix: bool) -> None:
         hyphenated = term.scale_end > 0 and text[term.num.end : term.num.end + 1] == "-"
         if u and (u.group("sp") != "-" or (hyphenated and u.group("unit")[0].isalpha())):
             _set_unit(term, u)
-        elif term.num.value < 1 and term.scale == 1 and (o := _OF_A_RE.match(text, pos)):
-            u = _UNIT_RE.match(text, o.end())  # "two-thirds of a percentage point"
+        elif term.num.value < 1 and term.scale == 1 and (o := _fraction_link(text, term.num, pos)):
+            u = _UNIT_RE.match(text, o.end())  # "two-thirds of a percentage point", "half an hour"
             if u and u.group("sp") == "":
                 _set_unit(term, u)
 
@@ -527,6 +527,17 @@ def _set_unit(term: _Term, u: re.Match[str]) -> None:
     term.end = u.end()
 
 
+_CAP_PLURAL_RE = re.compile(rf"""{_SP}+(?P<noun>[A-Z][a-z]{{2,}}s)(?![A-Za-z'’-])""")
+
+
+def _people_of(text: str, pos: int) -> re.Match[str] | None:
+    """A plural demonym from the gazetteer ("100,000 Ukrainians"): a count of people."""
+    c = _CAP_PLURAL_RE.match(text, pos)
+    if c and c.group("noun") in _ENTITY_OF and c.group("noun")[:-1] in _ENTITY_OF:
+        return c
+    return None
+
+
 def _read_count(text: str, term: _Term) -> None:
     pos = term.end
     ahead = [w.strip(_PUNCT) for w in text[pos : pos + 60].split()[:3]]
@@ -535,7 +546,7 @@ def _read_count(text: str, term: _Term) -> None:
         noun = c.group("noun")
     elif term.num.value == int(term.num.value) and term.num.value >= 2:
         # Any plural noun counts ("12 pipelines"), but not a verb ("2231 remains").
-        c = _PLURAL_RE.match(text, pos)
+        c = _PLURAL_RE.match(text, pos) or _people_of(text, pos)
         if not c or c.group("noun") in _BOUNDARY or c.group("noun") in _NOT_COUNTS:
             return
         noun = c.group("noun")
@@ -582,6 +593,54 @@ _NOT_ADJECTIVES = frozenset(
     }
 )
 _OF_A_RE = re.compile(rf"{_SP}+of{_SP}+(?:an?{_SP}+)?")
+_HALF_A_RE = re.compile(rf"{_SP}+an?{_SP}+")
+
+
+def _fraction_link(text: str, num: _Num, pos: int) -> re.Match[str] | None:
+    """The words between a fraction and its unit: "of a" ("a third of a point"), or "a"
+    after "half" ("half a percentage point", "half an hour")."""
+    o = _OF_A_RE.match(text, pos)
+    if o is None and text[num.start : num.end].lower().endswith("half"):
+        o = _HALF_A_RE.match(text, pos)
+    return o
+
+
+# A fraction before "of" is a share ("a quarter of the budget" = 25%) unless it is part of
+# a period ("the first half of the year", "a quarter of a century") or names a part
+# ("the other half of"). Hand-written from wire copy on budgets, polls and trade.
+_SHARE_OF_RE = re.compile(
+    rf"""{_SP}+of{_SP}+(?!(?:an?|the{_SP}+(?:year|month|decade|century|season|period|game|match|day|week)s?\b)
+    (?:{_SP}|\b)|(?:19|20)[0-9]{{2}}\b|(?-i:{_MONTH_TITLE})\b)""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_NOT_SHARE_BEFORE_RE = re.compile(
+    rf"""(?<![\w])(?:the|this|that|first|second|third|fourth|last|latter|former|other|each|every|final
+    |next|previous|back|front|top|bottom|upper|lower|northern|southern|eastern|western){_SP}+\Z""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_SHARE = _Unit("%", "percent", 100.0)  # a share written as a fraction, in per cent
+# Scaled numbers with no unit ("the population fell by 2 million") count people or things;
+# only spelled scale words count ("100m" alone is a distance as often as a number).
+_COUNT = _Unit("count", "count", 1.0)
+BARE_COUNT_MIN_SCALE = 1e3
+# "a 45-year-old", "he is 71 years old": an age, not a figure.
+_AGE_AFTER_RE = re.compile(rf"(?:-|{_SP}+)olds?(?![A-Za-z])")
+
+
+def _is_share(text: str, num: _Num, start: int) -> bool:
+    """A fraction before "of" that states a share ("two-thirds of the funds")."""
+    return bool(_SHARE_OF_RE.match(text, num.end)) and not _NOT_SHARE_BEFORE_RE.search(
+        text, max(0, start - 12), start
+    )
+
+
+def _bare_count(text: str, term: _Term) -> None:
+    """ "2 million" with no unit after a spelled scale word: a count (unit "count", no noun)."""
+    if term.unit is None and term.scale >= BARE_COUNT_MIN_SCALE and term.scale_end > 0:
+        word = text[term.num.end : term.scale_end].split()[-1].lower().lstrip("-")
+        if word not in ATTACHED_ONLY:
+            term.unit = _COUNT
+
 
 _NOT_COUNTS = frozenset(_lines("not_count_nouns.txt"))
 # A small count after a determiner names things already introduced ("the two leaders").
@@ -594,6 +653,11 @@ _REF_WORDS = frozenset(
     "no nos nr number page pages p pp pg chapter article art section sec para paragraph clause item fig "
     "figure table vol rule step phase stage grade category model version room gate platform seat flight "
     "route highway lane line tel phone fax ext code".split()
+)
+
+
+_RANK_BEFORE_RE = re.compile(
+    rf"""(?:(?<![\w])(?:the|its|their|our|his|her)|[a-z]['’]s){_SP}+top(?:-|{_SP}+)\Z""", re.IGNORECASE
 )
 
 
@@ -610,6 +674,8 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
         return True  # COVID-19, Su-35
     if _DATE_AFTER_RE.match(after):
         return True
+    if _RANK_BEFORE_RE.search(before):
+        return True  # "the top 10 economies", "Russia's top five partners": a rank
     words = before.split()
     if not words:
         return False
@@ -773,8 +839,8 @@ def _vague(text: str, m: re.Match[str]) -> _Raw | None:
         _set_unit(term, u)
     else:
         _read_count(text, term)
-    if term.unit is None:
-        return None
+    if term.unit is None or term.unit.kind == "count":
+        return None  # "dozens of people", "tens of thousands of protesters": no figure to check
     f = term.unit.factor
     return _Raw(
         m.start(),
@@ -832,6 +898,7 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
             _read_after(text, term2, has_pre2)
             if term2.unit is None and term.unit is None:
                 _read_count(text, term2)
+                _bare_count(text, term2)
             before = text[max(0, start - 12) : start]
             bw = _BETWEEN_RE.search(before)
             compatible = (
@@ -874,10 +941,17 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
                         hedge = ("range", "range")
                     else:
                         low_v = high_v = None
+    bare_word = text[num.start : num.end].lower()
+    if bare_word in _FRACTIONS and term.unit is not None and term.unit_start <= num.end + 1:
+        return None  # "the third year", "fifth day": an ordinal before its noun
     if term.unit is None and last is term:
         if num.value < 1 and term.scale == 1:
-            return None  # a bare "third" or "half" is an ordinal or a share, not a figure
-        _read_count(text, term)
+            if not _is_share(text, num, start):
+                return None  # a bare "third" or "half" is an ordinal, not a figure
+            term.unit = _SHARE
+        else:
+            _read_count(text, term)
+            _bare_count(text, term)
     unit = term.unit
     if unit is None:
         return None
@@ -898,6 +972,8 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         _PERIOD_WORDS_BEFORE_RE.search(text[max(0, start - 20) : start]) or _PERIOD_AFTER_RE.match(text, end)
     ):
         return None
+    if unit.kind == "duration" and _AGE_AFTER_RE.match(text, end):
+        return None  # "a 45-year-old engineer", "71 years old"
     if (
         unit.kind == "duration"
         and text[num.start : num.end].lower() in ("one", "a")
@@ -1385,6 +1461,8 @@ def _metric(
         _metric_right(text, raw.end, hi, skip, raw.kind == "money") if raw.kind != "count" else ([], -1, -1)
     )
     if raw.kind == "count" and not lwords:
+        if not raw.surface_unit:  # "fell by 2 million": nothing named
+            return None, None, None
         return _singular(raw.surface_unit.lower()), raw.unit_span[0], raw.unit_span[1]
     if (
         prev is not None
