@@ -298,6 +298,8 @@ _YEAR = r"(?:19|20)[0-9]{2}(?![0-9,.]?[0-9])"
 _PERIOD_RE = re.compile(
     rf"""
       (?P<rel>\b(?:last|this|next|current|previous|coming)[ ](?P<relunit>year|month|quarter)\b)
+    | (?P<nto>\b(?P<nn>[0-9]{{1,2}}|{_NUMW})[ ]months[ ](?:to|ended|ending|through)[ ]
+        (?P<nm>(?-i:{_MONTH_TITLE}))(?![a-z])(?:[ ][0-9]{{1,2}}(?:st|nd|rd|th)?)?(?:,?[ ](?P<ny>{_YEAR}))?)
     | (?P<firstn>\b(?:first|past|last)[ ](?P<n>[0-9]{{1,2}}|{_NUMW})[ ]months
         (?:[ ]of[ ](?:(?P<fny>{_YEAR})|(?P<fnrel>this|last)[ ]year))?)
     | (?P<quarter>(?:\bQ(?P<qn>[1-4])|\b(?P<qw>{_ORD})[ -]quarter)
@@ -818,7 +820,8 @@ def _scan(text: str, low: str) -> list[_Raw]:
             raw = _vague(text, v) if v else None
         elif kind == "d":
             prev = text[pos - 1] if pos else " "
-            if not (prev.isalnum() or prev in "_.,:/"):
+            glued = prev.isalpha() and _PREFIX_RE.search(text, max(0, pos - 8), pos) is not None
+            if glued or not (prev.isalnum() or prev in "_.,:/"):  # "RMB5.2 billion", not "G20"
                 raw = _quantity(text, pos, euro, last_end)
         else:
             raw = _quantity(text, pos, euro, last_end)
@@ -1094,6 +1097,14 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
             p = _label(k // 4, (k % 4) * 3 + 1, k // 4, (k % 4) * 3 + 3)
     elif g["ago"]:
         return None  # relative to another period: resolved by _periods
+    elif g["nto"]:  # "the nine months to September": n months ending with that month
+        n = _num_word(g["nn"])
+        m2 = _MONTHS[g["nm"].lower().rstrip(".")]
+        y = _year_of(g["ny"], None, published, m2)
+        if not 1 <= n <= 24 or y is None:
+            return None
+        k = y * 12 + m2 - n
+        p = _label(k // 12, k % 12 + 1, y, m2)
     elif g["firstn"]:
         n = _num_word(g["n"])
         if not 1 <= n <= 12 or not m.group(0).lower().startswith("first"):
@@ -1202,6 +1213,11 @@ def _periods(
         while i >= 0:
             starts.add(i)
             i = low.find(key, i + 1, hi)
+    for key in (" months to ", " months ended ", " months ending ", " months through "):
+        i = low.find(key, lo, hi)
+        while i >= 0:  # the alternative starts at the number before "months"
+            starts.add(max(lo, low.rfind(" ", lo, i) + 1))
+            i = low.find(key, i + 1, hi)
     out = []
     end = -1
     for pos in sorted(starts):
@@ -1270,6 +1286,10 @@ def _is_entity_word(w: str) -> bool:
 def _singular(word: str) -> str:
     if word in ("gas", "news", "series", "species", "economics", "politics", "gdp"):
         return word
+    if word.endswith(("'s", "’s")):
+        return word[:-2]  # "the country's exports": the possessor, not a plural
+    if word.endswith(("sses", "shes", "ches", "xes")) and len(word) > 5:
+        return word[:-2]  # "losses", "businesses"
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith("s") and len(word) > 3 and not word.endswith(("ss", "us", "is")):
@@ -1300,7 +1320,7 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
     base = max(lo, start - 160)
     toks = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text, base, start)]
     stripped = False
-    for _ in range(3):  # "hit a record", "rose 5% to"
+    for _ in range(4):  # "hit a record", "rose 5% to", "is expected to reach"
         low = [t[0].lower() for t in toks]
         for n in (3, 2, 1):
             if len(low) >= n and " ".join(low[-n:]) in _CONNECTORS:
@@ -1315,7 +1335,10 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
             return [], -1, -1
     chunk: list[tuple[str, int, int]] = []
     seen_skip = False
-    for tok in reversed(toks):
+    i = len(toks)
+    while i > 0:
+        i -= 1
+        tok = toks[i]
         w = tok[0]
         lw = w.lower()
         name = w[0].isupper() and tok[1] > lo and lw not in _SYNONYMS  # "XYZ Corp" mid-sentence
@@ -1327,6 +1350,12 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
         if lw == "and" or lw in _PREPS or lw in ("the", "during", "of"):
             if seen_skip and ignorable:
                 chunk = []
+                continue
+            j = i - 1 if lw == "the" else i
+            if chunk and j > 0 and toks[j][0].lower() in _ROUTE_PREPS and _head_word(toks[j - 1], skip):
+                # "Trade between the two countries", "gas flows through the pipeline": the
+                # metric is the head before the route or parties, not their name.
+                chunk, seen_skip, i = [], False, j
                 continue
             break
         if lw in _BOUNDARY or not w[0].isalpha():
@@ -1341,6 +1370,14 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
 
 
 _CONNECTORS = frozenset(_METRICS["connectors"]["words"])
+_ROUTE_PREPS = frozenset({"between", "through", "via", "across", "along", "among"})
+
+
+def _head_word(tok: tuple[str, int, int], skip: list[tuple[int, int]]) -> bool:
+    w = tok[0]
+    return w[0].isalpha() and w.lower() not in _BOUNDARY and not _inside(skip, tok[1], tok[2])
+
+
 # Words that may sit between two figures of one metric ("fell 47% year-on-year to 425.6 billion
 # roubles ($5.2 billion)").
 _GAP_WORDS = frozenset(
@@ -1428,6 +1465,27 @@ _RIGHT_STOP = _PREPS | {
     "day",
     "week",
     "annually",
+    # verbs and pronouns that end a noun phrase after "of" ("half of the exports go to China")
+    "go",
+    "goes",
+    "went",
+    "come",
+    "comes",
+    "came",
+    "said",
+    "say",
+    "says",
+    "told",
+    "live",
+    "lives",
+    "remain",
+    "remains",
+    "remained",
+    "they",
+    "it",
+    "he",
+    "she",
+    "we",
 }
 
 
