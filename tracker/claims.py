@@ -617,8 +617,11 @@ _SHARE_OF_RE = re.compile(
 )
 _NOT_SHARE_BEFORE_RE = re.compile(
     rf"""(?<![\w])(?:the|this|that|first|second|third|fourth|last|latter|former|other|each|every|final
-    |next|previous|back|front|top|bottom|upper|lower|northern|southern|eastern|western){_SP}+\Z""",
+    |next|previous|back|front|top|bottom|upper|lower|northern|southern|eastern|western|in|by){_SP}+\Z""",
     re.VERBOSE | re.IGNORECASE,
+)
+_HALF_THE_RE = re.compile(
+    rf"{_SP}+(?:the|its|their|his|her|our){_SP}+(?!(?:year|month|time|day|week|season|century|decade)s?\b)"
 )
 _SHARE = _Unit("%", "percent", 100.0)  # a share written as a fraction, in per cent
 # Scaled numbers with no unit ("the population fell by 2 million") count people or things;
@@ -630,10 +633,11 @@ _AGE_AFTER_RE = re.compile(rf"(?:-|{_SP}+)olds?(?![A-Za-z])")
 
 
 def _is_share(text: str, num: _Num, start: int) -> bool:
-    """A fraction before "of" that states a share ("two-thirds of the funds")."""
-    return bool(_SHARE_OF_RE.match(text, num.end)) and not _NOT_SHARE_BEFORE_RE.search(
-        text, max(0, start - 12), start
+    """A fraction before "of" that states a share ("two-thirds of the funds", "half the staff")."""
+    share = _SHARE_OF_RE.match(text, num.end) or (
+        text[num.start : num.end].lower() == "half" and _HALF_THE_RE.match(text, num.end)
     )
+    return bool(share) and not _NOT_SHARE_BEFORE_RE.search(text, max(0, start - 12), start)
 
 
 def _bare_count(text: str, term: _Term) -> None:
