@@ -707,28 +707,49 @@ def test_rebuild_groups_quotes_in_a_forked_process_as_in_this_one(session, monke
     assert here[0], "the sets hold repeated quotes"
 
 
-def _dies_in_a_child(parent: int) -> str:
+def _dies_in_a_child(parent: int, emit) -> str:  # type: ignore[no-untyped-def]
     import os
 
+    emit("early part")
     if os.getpid() != parent:
-        os._exit(3)  # like an out-of-memory kill: no answer on the pipe
+        os._exit(3)  # like an out-of-memory kill: no answer
+    emit("late part")
     return "computed in the parent"
 
 
-def _fails(x: int) -> int:
+def _fails(x: int, emit) -> int:  # type: ignore[no-untyped-def]
+    emit(x)
     raise ValueError(f"bad input {x}")
+
+
+def _counts(n: int, emit) -> int:  # type: ignore[no-untyped-def]
+    for i in range(n):
+        emit(i)
+    return n
 
 
 def test_background_work_survives_a_dead_child_and_reports_errors() -> None:
     import os
 
+    for background in (True, False):
+        parts: list[int] = []
+        job = link._Background(_counts, 5, background=background)
+        assert (job.proc is not None) is background
+        assert job.result(parts.append) == 5
+        assert parts == [0, 1, 2, 3, 4]  # every part, in order, before the result
+    parts2: list[str] = []
+    restarts: list[bool] = []
+
+    def restart() -> None:
+        restarts.append(True)
+        parts2.clear()
+
     job = link._Background(_dies_in_a_child, os.getpid())
-    assert job.proc is not None
-    assert job.result() == "computed in the parent"
-    assert job.proc.exitcode == 3
+    assert job.result(parts2.append, restart) == "computed in the parent"
+    assert job.proc.exitcode == 3 and restarts == [True]
+    assert parts2 == ["early part", "late part"]  # the dead child's part was undone, then redone
     with pytest.raises(RuntimeError, match="bad input 7"):
-        link._Background(_fails, 7).result()
-    assert link._Background(sum, [1, 2, 3], background=False).result() == 6
+        link._Background(_fails, 7).result(lambda part: None)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -66,6 +66,7 @@ import math
 import re
 import time
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1387,13 +1388,20 @@ def _insert_ids(session: Session, model: Any, rows: list[dict[str, Any]], chunk:
     return ids
 
 
+# (key, quote) pairs in each part of link_quotes_in_memory's posted keys.
+EMIT_PAIRS = 250_000
+
+
 def link_quotes_in_memory(
     quotes: Sequence[tuple[int, str, str | None]],
-) -> tuple[list[int], dict[int, tuple[int, float, str]], list[int], list[str], list[list[int]]]:
+    emit: Any,
+) -> tuple[list[int], dict[int, tuple[int, float, str]], list[int], list[str]]:
     """Group quotes (id, text, speaker name) given oldest first, as one-by-one linking would.
 
     Returns (root of each quote, by index; best earlier match by index; number of keys by
-    index; normalised text by index; keys each quote posts, by index: those its group lacked).
+    index; normalised text by index). The keys each quote posts (those its group lacked)
+    are final once the quote is placed: they go to ``emit`` as (keys, quote ids) arrays,
+    EMIT_PAIRS at a time, so the caller can store them while grouping goes on.
     Cost per quote: its keys' posting lists (capped at MAX_POSTING) plus rapidfuzz on the
     few quotes sharing enough keys (:func:`min_shared_keys`), so the whole run stays
     near-linear in the number of quotes.
@@ -1412,8 +1420,8 @@ def link_quotes_in_memory(
     n_keys: list[int] = []
     few: set[int] = set()  # quotes with fewer than MULTI_KEY_MIN keys (see _passing)
     matches: dict[int, tuple[int, float, str]] = {}
-    posted: list[list[int]] = []
-    for idx, (_qid, text, person) in enumerate(quotes):
+    posted_keys, posted_ids = array("q"), array("q")
+    for idx, (qid, text, person) in enumerate(quotes):
         norm = normalise_quote(text)
         norms.append(norm)
         person = speaker_key(person)
@@ -1442,8 +1450,12 @@ def link_quotes_in_memory(
         mine = [k for k in keys if k not in held and len(postings.get(k, ())) <= MAX_POSTING]
         for k in mine:
             postings[k].append(idx)
-        posted.append(mine)
-    return [find(i) for i in range(len(quotes))], matches, n_keys, norms, posted
+            posted_keys.append(k)
+            posted_ids.append(qid)
+        if len(posted_keys) >= EMIT_PAIRS or idx == len(quotes) - 1:
+            emit((posted_keys, posted_ids))
+            posted_keys, posted_ids = array("q"), array("q")
+    return [find(i) for i in range(len(quotes))], matches, n_keys, norms
 
 
 def _tight(score: float, relation: str) -> bool:
@@ -1456,51 +1468,76 @@ BACKGROUND_MIN_QUOTES = 20_000
 
 
 class _Background:
-    """``fn(*args)`` computed in a forked child process, or here when fork is unavailable
-    (Windows) or the input is small; :meth:`result` waits for it.
+    """``fn(*args, emit)`` computed in a forked child process, or here when fork is
+    unavailable (Windows) or the input is small. ``fn`` may hand over parts of its output
+    early through ``emit(part)``; :meth:`result` passes each part to ``on_part`` and
+    returns ``fn``'s value.
 
     The child inherits its input with the fork (nothing is pickled on the way in) and
-    sends the result back through a pipe. It never touches the database: the caller's
-    connection stays with the caller, and the child leaves through ``os._exit``, which
-    runs no finalizers that could close it. If the child dies (killed, out of memory),
-    the work is redone here rather than lost.
+    sends parts and the result through a pipe, which a thread here drains as they come,
+    so the child never waits for the caller. The child never touches the database: the
+    caller's connection stays with the caller, and the child leaves through ``os._exit``,
+    which runs no finalizers that could close it. If the child dies (killed, out of
+    memory; the pipe then ends), ``on_restart`` undoes the parts already taken and the
+    work is redone here rather than lost.
     """
 
     def __init__(self, fn: Any, *args: Any, background: bool = True) -> None:
         import multiprocessing
+        import queue
+        import threading
 
         self.fn, self.args = fn, args
         self.proc: Any = None
         if background and "fork" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("fork")
-            self.conn, child_end = ctx.Pipe(duplex=False)
-            self.proc = ctx.Process(target=_background_child, args=(child_end, fn, args), daemon=True)
+            reader, writer = ctx.Pipe(duplex=False)
+            self.proc = ctx.Process(target=_background_child, args=(writer, fn, args), daemon=True)
             self.proc.start()
-            child_end.close()
+            writer.close()  # the child holds the only writer: its death ends the pipe
+            self.inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
+            self.drain = threading.Thread(target=_drain, args=(reader, self.inbox), daemon=True)
+            self.drain.start()
 
-    def result(self) -> Any:
+    def result(self, on_part: Any, on_restart: Any = None) -> Any:
         if self.proc is None:
-            return self.fn(*self.args)
-        try:
-            ok, value = self.conn.recv()
-        except (EOFError, OSError):  # the child died without answering
-            ok, value = True, self.fn(*self.args)
-        finally:
-            self.conn.close()
+            return self.fn(*self.args, on_part)
+        while True:
+            kind, value = self.inbox.get()
+            if kind == "part":
+                on_part(value)
+                continue
+            self.drain.join()
             self.proc.join()
-        if not ok:
-            raise RuntimeError(f"linking in a background process failed:\n{value}")
-        return value
+            if kind == "died":
+                if on_restart is not None:
+                    on_restart()
+                return self.fn(*self.args, on_part)
+            if kind == "error":
+                raise RuntimeError(f"linking in a background process failed:\n{value}")
+            return value
+
+
+def _drain(conn: Any, inbox: Any) -> None:
+    try:
+        while True:
+            msg = conn.recv()
+            inbox.put(msg)
+            if msg[0] != "part":
+                return
+    except (EOFError, OSError):
+        inbox.put(("died", None))
+    finally:
+        conn.close()
 
 
 def _background_child(conn: Any, fn: Any, args: tuple[Any, ...]) -> None:
     import traceback
 
     try:
-        out: tuple[bool, Any] = (True, fn(*args))
+        conn.send(("done", fn(*args, lambda part: conn.send(("part", part)))))
     except BaseException:
-        out = (False, traceback.format_exc())
-    conn.send(out)
+        conn.send(("error", traceback.format_exc()))
     conn.close()
 
 
@@ -1538,7 +1575,20 @@ def _finish_quotes(session: Session, job: _QuotesJob, res: LinkResult) -> None:
     rows = job.rows
     if job.grouping is None:
         return
-    roots, matches, n_keys, norms, posted = job.grouping.result()
+    held: Counter[int] = Counter()  # groups posting each key
+
+    def store_keys(part: tuple[Sequence[int], Sequence[int]]) -> None:
+        keys, ids = part
+        held.update(keys)
+        _bulk_insert(
+            session, LinkKey, [{"kind": "q", "key": k, "item_id": i} for k, i in zip(keys, ids, strict=True)]
+        )
+
+    def start_over() -> None:
+        held.clear()
+        session.execute(delete(LinkKey).where(LinkKey.kind == "q"))
+
+    roots, matches, n_keys, norms = job.grouping.result(store_keys, start_over)
     members: dict[int, list[int]] = defaultdict(list)
     for idx, root in enumerate(roots):
         members[root].append(idx)
@@ -1550,7 +1600,6 @@ def _finish_quotes(session: Session, job: _QuotesJob, res: LinkResult) -> None:
     gids = _insert_ids(session, QuoteGroup, group_rows)
     gid_of_root = dict(zip(order, gids, strict=True))
     member_rows = []
-    key_rows = []
     for idx, root in enumerate(roots):
         m = matches.get(idx)
         member_rows.append(
@@ -1564,10 +1613,7 @@ def _finish_quotes(session: Session, job: _QuotesJob, res: LinkResult) -> None:
                 "n_keys": n_keys[idx],
             }
         )
-        key_rows.extend({"kind": "q", "key": k, "item_id": rows[idx][0]} for k in posted[idx])
     _bulk_insert(session, QuoteGroupMember, member_rows)
-    _bulk_insert(session, LinkKey, key_rows)
-    held = Counter(r["key"] for r in key_rows)
     _bulk_insert(session, LinkStockKey, [{"kind": "q", "key": k} for k, n in held.items() if n > MAX_POSTING])
     res.quotes = len(rows)
     res.quotes_linked = len(matches)
