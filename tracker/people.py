@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.models import Claim, Person, PersonAlias, Quote, utcnow
@@ -155,10 +155,19 @@ def resolve_seen(session: Session, seen: PersonSeen) -> tuple[int, bool]:
 
 
 def set_role(session: Session, person_id: int, role: str) -> None:
-    """Record the role a person was last seen with."""
-    session.execute(
-        update(Person).where(Person.id == person_id, Person.role.is_distinct_from(role)).values(role=role)
-    )
+    """Record the role a person was last seen with.
+
+    On the ingest path: a Core statement on the table, built once (building it and the
+    ORM's session synchronisation cost more than the UPDATE itself)."""
+    session.execute(_SET_ROLE, {"b_id": person_id, "b_role": role})
+
+
+_people = Person.__table__
+_SET_ROLE = (
+    update(_people)
+    .where(_people.c.id == bindparam("b_id"), _people.c.role.is_distinct_from(bindparam("b_role")))
+    .values(role=bindparam("b_role"))
+)
 
 
 def person_by_name(session: Session, name: str) -> Person:

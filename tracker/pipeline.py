@@ -462,6 +462,9 @@ def _article_id(session: Session, sha256: str) -> int | None:
     return session.scalar(select(Article.id).where(Article.sha256 == sha256))
 
 
+_ARTICLE_INSERT: dict[str, Any] = {}
+
+
 def store(
     session: Session, art: ArticleText, analysis: Analysis, people_cache: PeopleCache | None = None
 ) -> tuple[int, int, int] | None:
@@ -488,22 +491,28 @@ def store(
                 source_id = session.scalar(insert(Source).values(name=art.source).returning(Source.id))
             cache.pending_sources[art.source] = source_id
     # One statement stores the row or finds the text already stored (same SHA-256, perhaps
-    # by a concurrent ingester): ON CONFLICT DO NOTHING returns no id then.
-    article_id = session.scalar(
-        insert_ignoring(session, Article.__table__, ["sha256"])
-        .values(
-            sha256=art.sha256,
-            text=art.text,
-            body_start=art.body_start,
-            location=art.location,
-            title=art.title,
-            published=art.published,
-            source_id=source_id,
-            encoding=art.encoding,
-            extractor_version=EXTRACTOR_VERSION,
-        )
-        .returning(Article.__table__.c.id)
-    )
+    # by a concurrent ingester): ON CONFLICT DO NOTHING returns no id then. Built once per
+    # dialect, values bound at execution.
+    dialect = session.get_bind().dialect.name
+    stmt = _ARTICLE_INSERT.get(dialect)
+    if stmt is None:
+        table = Article.__table__
+        stmt = insert_ignoring(session, table, ["sha256"]).returning(table.c.id)
+        _ARTICLE_INSERT[dialect] = stmt
+    article_id = session.execute(
+        stmt,
+        {
+            "sha256": art.sha256,
+            "text": art.text,
+            "body_start": art.body_start,
+            "location": art.location,
+            "title": art.title,
+            "published": art.published,
+            "source_id": source_id,
+            "encoding": art.encoding,
+            "extractor_version": EXTRACTOR_VERSION,
+        },
+    ).scalar()
     if article_id is None:
         return None
 
