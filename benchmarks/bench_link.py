@@ -77,7 +77,9 @@ def build(db: str, size: int, seed: int = 7) -> dict[str, object]:
     vocab = _vocab(rng, 20_000)
     speakers = [f"{rng.choice(vocab).title()} {rng.choice(vocab).title()}" for _ in range(2_000)]
     countries = [rng.choice(vocab).title() for _ in range(40)]
-    metric_words = vocab[:300]
+    # Metric words drawn across the vocabulary: the first 300 in sorted order are near-copies
+    # of one another ("bisbis", "bisbisde", "bisbiska"), which no real set of metrics is.
+    metric_words = rng.sample(vocab, 300)
     engine = connect(db)
     n_articles = size // PER_ARTICLE
     planted_quotes: list[tuple[int, int]] = []
