@@ -3,6 +3,7 @@
 Case shape: {"text", "expect": [{"starts", "kind", "speaker"?, "mention"?, "cue"?, "role"?,
 "closed"?, "exact"?, "contains"?}], "none"?: [fragments no direct/partial quote may start with],
 "none_indirect"?: [fragments no indirect quote may start with],
+"not_speakers"?: [names (bylines, credits, kickers) no quote may have as speaker or mention],
 "warnings"?: minimum number of warnings,
 "gap"?: a known gap, expected to fail}. A key left out of an expectation is not checked;
 "speaker": null means the speaker must stay unresolved.
@@ -67,6 +68,9 @@ def test_case(case_id: str, case: dict) -> None:
         assert not bad, bad
     for frag in case.get("none_indirect", []):
         bad = [q for q in quotes if q.kind == "indirect" and normalise(q.text).startswith(normalise(frag))]
+        assert not bad, bad
+    for name in case.get("not_speakers", []):
+        bad = [q for q in quotes if name in (q.speaker, q.mention)]
         assert not bad, bad
     assert len(warnings) >= case.get("warnings", 0)
     if case.get("warnings", 0) == 0:

@@ -328,6 +328,8 @@ _CLAUSE_OPENING = frozenset(
     "the a an his her its their our this these those he she it they we i there".split()
 )
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# Bare time adverbs right after a verb ("said Monday", "said yesterday"), never the clause.
+_TIME_WORDS = _WEEKDAYS | frozenset("yesterday today tonight".split())
 # Words of a recipient phrase ("the German Bundestag", "state television", "a news conference").
 _MAX_RECIPIENT = 5
 
@@ -484,11 +486,15 @@ class _Extractor:
             if self.resolver.in_caption(a):
                 continue
             toks = self.resolver.sentence_tokens(s)
-            c = self._said_that(toks) or self._tail_tag(toks, a, b) or self._according_to(toks, a, b)
-            if c is None:
-                continue
-            span = self._trim_clause(c.start, c.end)
-            if span is None:
+            # the first form that yields a clause of its own wins; "X said Monday." gives the
+            # said-that form no clause, and the tail-tag form ("CLAUSE, X said Monday.") applies
+            c = span = None
+            for find in (self._said_that, self._tail_tag, self._according_to):
+                c = find(toks, a, b)
+                span = self._trim_clause(c.start, c.end) if c is not None else None
+                if span is not None:
+                    break
+            if c is None or span is None:
                 continue
             c.start, c.end = span
             quoted = 0
@@ -519,7 +525,7 @@ class _Extractor:
             end -= 1
         return (start, end) if end - start >= 8 else None
 
-    def _said_that(self, toks: list[Token]) -> _Cand | None:
+    def _said_that(self, toks: list[Token], a: int = 0, b: int = 0) -> _Cand | None:
         """``X said (that) CLAUSE`` with X at the start of the clause."""
         text = self.text
         n = len(toks)
@@ -547,6 +553,8 @@ class _Extractor:
                     start = toks[j].end
                     break
             if start is None and k < n and toks[v].low in _BARE_CLAUSE_VERBS:
+                if k + 1 < n and toks[k].low in _TIME_WORDS and toks[k + 1].is_word:
+                    k += 1  # "said Monday the talks …" (AP style): the day is not the clause
                 t = toks[k]
                 if t.is_word and t.low not in _CLAUSE_STARTERS_NOT:
                     start = t.start

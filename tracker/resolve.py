@@ -79,6 +79,9 @@ class _Rules:
             self.pronouns[form.lower()] = "".join(kinds)
         self.captions = tuple(_rule_lines("captions.txt"))
         self.caption_re = re.compile("|".join(re.escape(c) for c in self.captions))
+        # trailers and link lines: only at the start of a paragraph ("Reporting by …")
+        credits = _rule_lines("credit_lines.txt")
+        self.credit_re = re.compile(r"[(\[]?(?:" + "|".join(re.escape(c) for c in credits) + ")")
         # given name → "f" / "m" ("Helen Ward" is a woman before any title says so)
         self.first_names: dict[str, str] = {}
         for line in _rule_lines("first_names.txt"):
@@ -880,7 +883,12 @@ class Resolver:
 
     def _is_caption(self, a: int, b: int) -> bool:
         para = self.text[a:b]
-        return _rules().caption_re.search(para) is not None or is_byline(self.text, a, b)
+        rules = _rules()
+        return (
+            rules.caption_re.search(para) is not None
+            or rules.credit_re.match(para) is not None
+            or is_byline(self.text, a, b)
+        )
 
     def in_caption(self, pos: int) -> bool:
         return bool(self.caption_paras) and span_index(self.paras, pos) in self.caption_paras
