@@ -28,6 +28,26 @@ def test_paragraphs_split_on_blank_lines() -> None:
     assert [text[a:b] for a, b in paragraph_spans(text)] == ["One. Two.", "Three.", "Four."]
 
 
+def test_headline_kicker_and_dateline_lines_are_paragraphs_in_blank_line_copy() -> None:
+    text = (
+        "Putin says ties with China 'at their best'\nMOSCOW, March 21 (Reuters) - Putin said so.\n\n"
+        "WORLD NEWS\nThe talks went on.\n\nIt rained.\r\nLONDON (AP) — More rain fell."
+    )
+    assert [text[a:b] for a, b in paragraph_spans(text)] == [
+        "Putin says ties with China 'at their best'",
+        "MOSCOW, March 21 (Reuters) - Putin said so.",
+        "WORLD NEWS",
+        "The talks went on.",
+        "It rained.",
+        "LONDON (AP) — More rain fell.",
+    ]
+
+
+def test_hard_wrapped_copy_keeps_its_paragraphs() -> None:
+    text = "Peskov said on Tuesday that the talks with\nPresident Joe Biden would resume\nnext week.\n\nNext."
+    assert [text[a:b] for a, b in paragraph_spans(text)] == [text[: text.index("\n\n")], "Next."]
+
+
 def test_left_mark_used_as_closer() -> None:
     text = "“It was useful, “he said. Then “more” came."
     pairs, warnings = pair_quote_marks(text, is_tag=lambda t, i: t[i:].startswith("he said"))

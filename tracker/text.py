@@ -94,18 +94,62 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=4)
 def _paragraph_spans_cached(text: str) -> tuple[tuple[int, int], ...]:
-    splitter = _BLANK_LINE if _BLANK_LINE.search(text) else _NEWLINE
+    blank = _BLANK_LINE.search(text) is not None
+    splitter = _BLANK_LINE if blank else _NEWLINE
     spans: list[tuple[int, int]] = []
     pos = 0
     for m in splitter.finditer(text):
-        span = _trimmed(text, pos, m.start())
-        if span:
-            spans.append(span)
+        _add_paragraph(text, pos, m.start(), spans, blank)
         pos = m.end()
-    span = _trimmed(text, pos, len(text))
+    _add_paragraph(text, pos, len(text), spans, blank)
+    return tuple(spans)
+
+
+# A first line this short without terminal punctuation, followed by a single newline, is a
+# headline even when the body below is separated by blank lines (copy pasted from a web page).
+_MAX_HEADLINE = 150
+_LINE_ENDS = ".!?\u2026,;:\u2014\u2013-"
+
+
+def _add_paragraph(text: str, start: int, end: int, spans: list[tuple[int, int]], blank: bool) -> None:
+    """Append the trimmed paragraph ``text[start:end]``; in blank-line copy, a single newline
+    still ends a headline (the first line, when the paragraph has just one more line), an
+    all-caps kicker ("WORLD NEWS") or the line before a wire dateline, which always opens a
+    paragraph."""
+    span = _trimmed(text, start, end)
+    if not span:
+        return
+    start, end = span
+    if blank:
+        nl = text.find("\n", start, end)
+        while nl != -1:
+            line = _trimmed(text, start, nl)
+            nxt = nl + 1
+            while nxt < end and text[nxt].isspace():
+                nxt += 1
+            # hard-wrapped copy has more lines after the first: no headline there
+            first = not spans and text.find("\n", nxt, end) == -1
+            if line and _line_ends_paragraph(text, line[0], line[1], nxt, first):
+                spans.append(line)
+                start = nxt
+            nl = text.find("\n", nl + 1, end)
+    span = _trimmed(text, start, end)
     if span:
         spans.append(span)
-    return tuple(spans)
+
+
+def _line_ends_paragraph(text: str, a: int, b: int, nxt: int, first: bool) -> bool:
+    if nxt >= len(text) or not _starts_sentence(text[nxt]):
+        return False
+    if dateline_end(text, nxt) > nxt:
+        return True
+    line = text[a:b]
+    if line.isupper() and b - a <= 60:
+        return True  # a kicker: "EXCLUSIVE", "UKRAINE CRISIS"
+    if not first or b - a > _MAX_HEADLINE:
+        return False
+    last = text[b - 2] if text[b - 1] in "'\"\u2019\u201d" and b - a > 1 else text[b - 1]
+    return last not in _LINE_ENDS  # "Putin says ties with China 'at their best'"
 
 
 def _is_abbreviation(text: str, stop_at: int, para_start: int) -> bool:
