@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.resolve import people_in
+from tracker.resolve import people_in, tokenize
 
 ARTICLE = (
     "Russian President Vladimir Putin spoke with Chinese leader Xi Jinping on Monday, Kremlin aide "
@@ -45,3 +45,11 @@ def test_titles_and_honorifics_leave_the_name() -> None:
 def test_byline_is_not_a_person() -> None:
     text = "By John Smith\n\nLONDON (Reuters) - Prices rose, Governor Andrew Bailey said."
     assert [p.name for p in people_in(text)] == ["Andrew Bailey"]
+
+
+def test_soft_hyphens_and_zero_width_spaces_do_not_split_names() -> None:
+    text = "Kremlin spokesman Dmitry Pes\u00adkov\u200b met Maria Zakharova."
+    toks = tokenize(text)
+    assert [text[t.start : t.end] for t in toks][3:5] == ["Pes\u00adkov", "met"]
+    assert toks[3].low == "peskov"
+    assert [p.name for p in people_in(text)][:1] == ["Dmitry Peskov"]

@@ -197,8 +197,9 @@ MISSPELLING_MIN_LENGTH = 7
 # objects) gives the offsets by adding lengths. Possessive quantifiers: nothing to backtrack.
 _TOKEN = re.compile(
     r"""
-    (\s*+)
-    ( \w++(?:[\u2019'\-.]\w++)*+        # words, with inner apostrophes, hyphens, dots
+    ([\s\u200b\u2060\ufeff]*+)          # zero-width spaces from web copy count as space
+    ( \w++(?:[\u2019'\-.\u00ad]\w++)*+  # words, with inner apostrophes, hyphens, dots and
+                                         # soft hyphens (web copy: "Pes\u00adkov")
     | \S )                               # any other single non-space character
     """,
     re.VERBOSE,
@@ -233,6 +234,8 @@ def _token_info(text: str) -> tuple[str, bool, bool]:
     info = _INFO.get(text)
     if info is None:
         low = text.lower()
+        if "\u00ad" in low:
+            low = low.replace("\u00ad", "")  # a soft hyphen is invisible: "nego\u00adtiations"
         if low.endswith(("\u2019s", "'s")):
             low = low[:-2]
         first = text[:1]
@@ -514,6 +517,7 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
 
 
 def _clean_name(word: str) -> str:
+    word = word.replace("\u00ad", "")
     if word.endswith(("\u2019s", "'s")):
         word = word[:-2]
     # "Putin." loses the sentence's full stop; "U.S." and "A.Yu." keep their own.
