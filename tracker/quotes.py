@@ -13,7 +13,8 @@ Kinds:
 * partial — a quoted fragment inside a reported sentence (``relations are developing “with
   dynamism”``). One- or two-word fragments (scare quotes: the “pressing” priority) count only
   when a reporting verb with a subject comes before them in the same sentence; quoted titles
-  (the film “Oppenheimer”) never count;
+  (the film “Oppenheimer”), names written in title case (the “Power of Siberia 2” pipeline)
+  and terms (what Moscow calls a “special military operation”) never count;
 * indirect — reported speech without marks: ``X said (that) CLAUSE``, ``CLAUSE, X said``,
   ``according to X``. The span is the reported clause, without "that" or the final period.
 """
@@ -225,6 +226,8 @@ def _before_tag(text: str, toks: list[Token]) -> tuple[Mention | None, tuple[int
         cue = (toks[v].start, toks[v + n - 1].end)
         tail = toks[v + n : end]
         m = mention_before(text, toks, v)
+        if m is not None and toks[v].low in _CALLING and _what_subject(toks, m) and tail:
+            continue  # "described what Kyiv calls “…” as “…”": the tag is the verb before
         if m is None and tail:
             m = mention_after(text, toks, v + n)
         if tail and tail[-1].low == "that" or any(t.low == "that" for t in tail[:1]):
@@ -249,11 +252,58 @@ def _before_tag(text: str, toks: list[Token]) -> tuple[Mention | None, tuple[int
 _CALLING = frozenset("called calls described describes branded brands labelled labeled dubbed termed".split())
 
 
+# Small words a title-case name keeps lowercase ("Power of Siberia", "Belt and Road").
+_NAME_JOINERS = frozenset("of the and for in on to a an at by with de la von van der".split())
+# A quoted name is short; a longer title-case fragment is more likely a headline-style quote.
+_MAX_NAME_WORDS = 6
+# "what X calls a “…”" names a term of X's, not X's speech, up to this many words.
+_MAX_TERM_WORDS = 3
+
+
+def _is_name(words: list[str]) -> bool:
+    """True for a quoted fragment written as a name: every word capitalised but small joiners,
+    nothing a sentence ends with ("Power of Siberia 2", "Belt and Road", "Dune")."""
+    if not words or len(words) > _MAX_NAME_WORDS or words[-1][-1:] in ".!?,;:\u2026":
+        return False
+    caps = 0
+    for i, w in enumerate(words):
+        core = w.strip("()\"'\u2018\u2019")
+        if not core:
+            return False
+        if core[0].isupper():
+            caps += 1
+        elif core[0].isdigit() and i > 0:
+            continue
+        elif i == 0 or core.lower() not in _NAME_JOINERS:
+            return False
+    return caps > 0
+
+
+def _names_a_term(before: list[Token], mention: Mention | None, cue: tuple[int, int] | None) -> bool:
+    """``what X calls (a) “…”``: a naming verb whose object is "what" before its subject."""
+    if cue is None or mention is None:
+        return False
+    i = next((k for k, t in enumerate(before) if t.start == cue[0]), None)
+    if i is None or before[i].low not in _CALLING and before[i].low not in ("terms", "termed"):
+        return False
+    if any(t.low not in ("a", "an", "the", "its", "their", "his", "her") for t in before[i + 1 :]):
+        return False  # "described what Kyiv calls “…” as “…”": the later mark is not the term
+    return _what_subject(before, mention)
+
+
+def _what_subject(toks: list[Token], mention: Mention) -> bool:
+    """True when ``mention`` is the subject of a "what X calls" relative clause."""
+    j = next((k for k, t in enumerate(toks) if t.start == mention.start), None)
+    return j is not None and j > 0 and toks[j - 1].low == "what"
+
+
 def _calling(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] | None:
     """``X called Y “…”`` / ``X described Y as “…”`` with a subject mention for X."""
     for v in range(len(toks) - 2, 0, -1):
         if toks[v].low in _CALLING and toks[v].text.islower():
             m = mention_before(text, toks, v)
+            if m is not None and _what_subject(toks, m):
+                continue  # "described what Kyiv calls “…” as “…”": a term of Kyiv's, the tag is before
             if m is not None and m.kind in ("name", "pronoun", "descriptor"):
                 return m, (toks[v].start, toks[v].end)
             return None
@@ -457,6 +507,10 @@ class _Extractor:
         if before and before[-1].low in _TITLE_CUES:
             return False
         words = self.text[p.start : p.end].split()
+        if _is_name(words):
+            return False  # the “Power of Siberia 2” pipeline, the “Belt and Road” initiative
+        if len(words) <= _MAX_TERM_WORDS and _names_a_term(before, c.mention, c.cue):
+            return False  # what Moscow calls a “special military operation”
         if c.mention is None:
             # a reporting verb with a subject elsewhere in the sentence ties the fragment to it
             s = self._sentence_of(p.open)
@@ -465,7 +519,7 @@ class _Extractor:
             found = _subject_verb(self.text, window)
             if found is None and len(words) >= 3:  # "called it a “masterpiece”" is a label
                 found = _calling(self.text, window)
-            if found is None:
+            if found is None or len(words) <= _MAX_TERM_WORDS and _names_a_term(window, *found):
                 return False
             c.mention, c.cue = found
             return True
