@@ -68,6 +68,9 @@ MAX_NUMBER_CHARS = 40  # longer digit runs are IDs or noise, not figures
 # Characters either side of a figure (and its metric phrase) where its entities are
 # looked for: "Russia's exports to China rose to $5 billion" names both within 40.
 ENTITY_WINDOW = 40
+# How far back "the two countries" looks for the two countries it means: the previous
+# paragraph or two of wire copy (a short Reuters paragraph is 200-400 characters).
+PAIR_REF_WINDOW = 800
 CUE_WINDOW = 160  # look-back for a target cue: a long clause ("plans to ... by 2030 reach")
 HEDGE_WINDOW = 24  # longest hedge ("slightly more than") plus spacing; bounds the backward search
 _SP = r"[^\S\n]"  # horizontal whitespace (incl. no-break and thin spaces)
@@ -139,6 +142,8 @@ _SYNONYMS: dict[str, str] = _METRICS["synonyms"]
 _VERBS: dict[str, str] = _METRICS["verbs"]
 _BOUNDARY = frozenset(_METRICS["boundaries"]["words"])
 _ENTITY_OF: dict[str, str] = {}
+_COUNTRIES = frozenset(_toml("entities.toml")["country"])
+_PAIR_REFS = _lines("pair_references.txt")
 for _group in _toml("entities.toml").values():
     for _canon, _surfaces in _group.items():
         for _s in _surfaces:
@@ -320,6 +325,10 @@ _PERIOD_RE = re.compile(
 )
 _CUES = frozenset(c.lower() for c in _PERIODS["targets"]["cues"])
 _CUE_FIRST = frozenset(c.split()[0] for c in _CUES)
+_PAIR_REF_RE = re.compile(
+    rf"""(?<![\w])(?:{"|".join(_SP.join(re.escape(w) for w in p.split()) for p in _PAIR_REFS)})(?![\w])""",
+    re.IGNORECASE,
+)
 _ANAPHORA_RE = re.compile(r"""\s*(?:This|That|It|The figure|That figure|This figure|Which)\b""")
 
 
@@ -1278,6 +1287,18 @@ def _entity_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     return out
 
 
+def _pair_referent(text: str, start: int) -> tuple[str, ...]:
+    """The two countries "the two countries" at ``start`` means: the last two distinct
+    countries named in the PAIR_REF_WINDOW before it, or () when fewer are named."""
+    seen: list[str] = []
+    for _a, _b, name in reversed(_entity_spans(text, max(0, start - PAIR_REF_WINDOW), start)):
+        if name in _COUNTRIES and name not in seen:
+            seen.append(name)
+            if len(seen) == 2:
+                return tuple(sorted(seen))
+    return ()
+
+
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
@@ -1329,6 +1350,8 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
         for n in (3, 2, 1):
             if len(low) >= n and " ".join(low[-n:]) in _CONNECTORS:
                 toks = toks[:-n]
+                if toks and toks[-1][0].lower() in _PERFECT_AUX:  # "had stood at", "has reached"
+                    toks = toks[:-1]
                 stripped = True
                 break
         else:
@@ -1374,6 +1397,9 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
 
 
 _CONNECTORS = frozenset(_METRICS["connectors"]["words"])
+# Auxiliaries of the perfect tenses, stripped only right before a connector: alone they are
+# possession ("The bank has 110 million customers").
+_PERFECT_AUX = frozenset({"has", "have", "had"})
 _ROUTE_PREPS = frozenset({"between", "through", "via", "across", "along", "among"})
 
 
@@ -1648,6 +1674,12 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
                 near = _with_destination(text, near, found, win_lo, win_hi)
             if shares_prev:  # "rose 30% in 2022 to $172 billion": the same metric, the same parties
                 near = prev_near
+            if not _COUNTRIES.intersection(near or entities):
+                # "Trade between the two neighbours had stood at $190 billion": the parties
+                # are the two countries named before.
+                ref = _PAIR_REF_RE.search(text, max(lo, win_lo), min(hi, win_hi))
+                if ref and (pair := _pair_referent(text, ref.start())):
+                    near = tuple(sorted({*near, *pair}))
             prev_near = near or entities
             prev_period = (period, target)
             hs, he = raw.hedge_span or (None, None)
