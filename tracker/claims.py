@@ -1543,6 +1543,32 @@ def _metric(
     prev: tuple[_Raw, str | None] | None,
     skip: list[tuple[int, int]],
 ) -> tuple[str | None, int | None, int | None]:
+    """What the figure measures, and the span of the phrase naming it (None when the metric
+    comes from the previous figure)."""
+    metric, ms, me = _metric_phrase(text, raw, lo, hi, prev, skip)
+    if metric is None:
+        return metric, ms, me
+    words = metric.split()
+    if words[-1] not in _GOALS:
+        return metric, ms, me
+    if len(words) > 1:  # "export target": a target for exports
+        return " ".join(words[:-1]), ms, me
+    if prev is not None and prev[1] and prev[1] not in _GOALS and prev[0].unit == raw.unit:
+        return prev[1], None, None  # "trade reached $240bn, surpassing a target of $200bn"
+    return metric, ms, me
+
+
+_GOALS = frozenset(_METRICS["goals"]["words"])
+
+
+def _metric_phrase(
+    text: str,
+    raw: _Raw,
+    lo: int,
+    hi: int,
+    prev: tuple[_Raw, str | None] | None,
+    skip: list[tuple[int, int]],
+) -> tuple[str | None, int | None, int | None]:
     # The left phrase never reaches back over the previous figure ("rose 2 cents to $85.10").
     lwords, ls, le = _metric_left(text, max(lo, prev[0].end) if prev else lo, raw.start, skip)
     rwords, rs, re_ = (
