@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from tracker.rules import lines as _lines
 from tracker.rules import load_toml as _toml
 from tracker.rules import read as _read
-from tracker.text import sentence_spans
+from tracker.text import dateline_end, sentence_spans
 
 
 @dataclass(frozen=True)
@@ -1667,6 +1667,10 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
             i += 1
         if not mine:
             continue
+        # A wire dateline ("MOSCOW, Jan 3 (Interfax) - ") dates the story, not its figures, and
+        # its capitals are not names: the sentence proper starts after it.
+        if lo == 0 or text[lo - 1] == "\n":
+            lo = min(dateline_end(text, lo), mine[0].start)
         periods = _periods(text, low, lo, hi, published, mine)
         found = _entity_spans(text, lo, hi)
         entities = tuple(sorted({e[2] for e in found}))
