@@ -144,6 +144,8 @@ _BOUNDARY = frozenset(_METRICS["boundaries"]["words"])
 _ENTITY_OF: dict[str, str] = {}
 _COUNTRIES = frozenset(_toml("entities.toml")["country"])
 _PAIR_REFS = _lines("pair_references.txt")
+_COMPANIES = frozenset(_toml("entities.toml")["company"])
+_OWNER_RE = re.compile(r"['’]s[^\S\n]+\Z")
 for _group in _toml("entities.toml").values():
     for _canon, _surfaces in _group.items():
         for _s in _surfaces:
@@ -1287,6 +1289,25 @@ def _entity_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     return out
 
 
+def _owners_dropped(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Entity spans without a country that only says whose company follows ("Russia's
+    Gazprom"): the company is the party, and outlets that name it bare ("Gazprom supplied")
+    must give the same entities."""
+    out = []
+    for k, (a, b, name) in enumerate(found):
+        nxt = found[k + 1] if k + 1 < len(found) else None
+        if (
+            name in _COUNTRIES
+            and nxt is not None
+            and nxt[2] in _COMPANIES
+            and _OWNER_RE.search(text, a, nxt[0])
+            and nxt[0] - b <= 4
+        ):
+            continue
+        out.append((a, b, name))
+    return out
+
+
 def _pair_referent(text: str, start: int) -> tuple[str, ...]:
     """The two countries "the two countries" at ``start`` means: the last two distinct
     countries named in the PAIR_REF_WINDOW before it, or () when fewer are named."""
@@ -1672,7 +1693,7 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
         if lo == 0 or text[lo - 1] == "\n":
             lo = min(dateline_end(text, lo), mine[0].start)
         periods = _periods(text, low, lo, hi, published, mine)
-        found = _entity_spans(text, lo, hi)
+        found = _owners_dropped(text, _entity_spans(text, lo, hi))
         entities = tuple(sorted({e[2] for e in found}))
         skip = [(a, b) for a, b, _ in found] + [(p.start, p.end) for p in periods]
         inherit = not periods and _ANAPHORA_RE.match(text, lo, hi) is not None
