@@ -1094,3 +1094,23 @@ def test_large_groups_are_judged_as_every_pair_would_be() -> None:
 def test_variants_do_not_swap_names_or_content(a: str, b: str, same: bool) -> None:
     _score, relation = link.quote_similarity(link.normalise_quote(a), link.normalise_quote(b))
     assert (relation is not None) == same, relation
+
+
+@pytest.mark.parametrize(
+    "short",
+    [
+        "Our trade is growing rapidly and is diversifying",
+        "the best proof of the strategic character of our relations",
+    ],
+)
+def test_quote_trimmed_at_one_edge_shares_a_key(short: str) -> None:
+    """Under WINNOW + 1 content words winnowing promises no shared key; the edge bigrams do
+    (Peskov's quotation, whole in TASS and cut after "diversifying" in three outlets)."""
+    whole = link.normalise_quote(
+        "Our trade is growing rapidly and is diversifying. "
+        "This is the best proof of the strategic character of our relations."
+    )
+    a, b = link.normalise_quote(short), whole
+    ka, kb = link.quote_keys(a), link.quote_keys(b)
+    assert len(ka & kb) >= link.min_shared_keys(len(ka), len(kb))
+    assert link.quote_similarity(a, b)[1] == "fragment"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from tracker.rules import lines as _lines
 from tracker.rules import load_toml as _toml
 from tracker.rules import read as _read
-from tracker.text import sentence_spans
+from tracker.text import dateline_end, sentence_spans
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,9 @@ MAX_NUMBER_CHARS = 40  # longer digit runs are IDs or noise, not figures
 # Characters either side of a figure (and its metric phrase) where its entities are
 # looked for: "Russia's exports to China rose to $5 billion" names both within 40.
 ENTITY_WINDOW = 40
+# How far back "the two countries" looks for the two countries it means: the previous
+# paragraph or two of wire copy (a short Reuters paragraph is 200-400 characters).
+PAIR_REF_WINDOW = 800
 CUE_WINDOW = 160  # look-back for a target cue: a long clause ("plans to ... by 2030 reach")
 HEDGE_WINDOW = 24  # longest hedge ("slightly more than") plus spacing; bounds the backward search
 _SP = r"[^\S\n]"  # horizontal whitespace (incl. no-break and thin spaces)
@@ -139,6 +142,10 @@ _SYNONYMS: dict[str, str] = _METRICS["synonyms"]
 _VERBS: dict[str, str] = _METRICS["verbs"]
 _BOUNDARY = frozenset(_METRICS["boundaries"]["words"])
 _ENTITY_OF: dict[str, str] = {}
+_COUNTRIES = frozenset(_toml("entities.toml")["country"])
+_PAIR_REFS = _lines("pair_references.txt")
+_COMPANIES = frozenset(_toml("entities.toml")["company"])
+_OWNER_RE = re.compile(r"['’]s[^\S\n]+\Z")
 for _group in _toml("entities.toml").values():
     for _canon, _surfaces in _group.items():
         for _s in _surfaces:
@@ -320,6 +327,10 @@ _PERIOD_RE = re.compile(
 )
 _CUES = frozenset(c.lower() for c in _PERIODS["targets"]["cues"])
 _CUE_FIRST = frozenset(c.split()[0] for c in _CUES)
+_PAIR_REF_RE = re.compile(
+    rf"""(?<![\w])(?:{"|".join(_SP.join(re.escape(w) for w in p.split()) for p in _PAIR_REFS)})(?![\w])""",
+    re.IGNORECASE,
+)
 _ANAPHORA_RE = re.compile(r"""\s*(?:This|That|It|The figure|That figure|This figure|Which)\b""")
 
 
@@ -1278,6 +1289,37 @@ def _entity_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     return out
 
 
+def _owners_dropped(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Entity spans without a country that only says whose company follows ("Russia's
+    Gazprom"): the company is the party, and outlets that name it bare ("Gazprom supplied")
+    must give the same entities."""
+    out = []
+    for k, (a, b, name) in enumerate(found):
+        nxt = found[k + 1] if k + 1 < len(found) else None
+        if (
+            name in _COUNTRIES
+            and nxt is not None
+            and nxt[2] in _COMPANIES
+            and _OWNER_RE.search(text, a, nxt[0])
+            and nxt[0] - b <= 4
+        ):
+            continue
+        out.append((a, b, name))
+    return out
+
+
+def _pair_referent(text: str, start: int) -> tuple[str, ...]:
+    """The two countries "the two countries" at ``start`` means: the last two distinct
+    countries named in the PAIR_REF_WINDOW before it, or () when fewer are named."""
+    seen: list[str] = []
+    for _a, _b, name in reversed(_entity_spans(text, max(0, start - PAIR_REF_WINDOW), start)):
+        if name in _COUNTRIES and name not in seen:
+            seen.append(name)
+            if len(seen) == 2:
+                return tuple(sorted(seen))
+    return ()
+
+
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
@@ -1329,6 +1371,8 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
         for n in (3, 2, 1):
             if len(low) >= n and " ".join(low[-n:]) in _CONNECTORS:
                 toks = toks[:-n]
+                if toks and toks[-1][0].lower() in _PERFECT_AUX:  # "had stood at", "has reached"
+                    toks = toks[:-1]
                 stripped = True
                 break
         else:
@@ -1374,6 +1418,9 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
 
 
 _CONNECTORS = frozenset(_METRICS["connectors"]["words"])
+# Auxiliaries of the perfect tenses, stripped only right before a connector: alone they are
+# possession ("The bank has 110 million customers").
+_PERFECT_AUX = frozenset({"has", "have", "had"})
 _ROUTE_PREPS = frozenset({"between", "through", "via", "across", "along", "among"})
 
 
@@ -1517,6 +1564,32 @@ def _metric(
     prev: tuple[_Raw, str | None] | None,
     skip: list[tuple[int, int]],
 ) -> tuple[str | None, int | None, int | None]:
+    """What the figure measures, and the span of the phrase naming it (None when the metric
+    comes from the previous figure)."""
+    metric, ms, me = _metric_phrase(text, raw, lo, hi, prev, skip)
+    if metric is None:
+        return metric, ms, me
+    words = metric.split()
+    if words[-1] not in _GOALS:
+        return metric, ms, me
+    if len(words) > 1:  # "export target": a target for exports
+        return " ".join(words[:-1]), ms, me
+    if prev is not None and prev[1] and prev[1] not in _GOALS and prev[0].unit == raw.unit:
+        return prev[1], None, None  # "trade reached $240bn, surpassing a target of $200bn"
+    return metric, ms, me
+
+
+_GOALS = frozenset(_METRICS["goals"]["words"])
+
+
+def _metric_phrase(
+    text: str,
+    raw: _Raw,
+    lo: int,
+    hi: int,
+    prev: tuple[_Raw, str | None] | None,
+    skip: list[tuple[int, int]],
+) -> tuple[str | None, int | None, int | None]:
     # The left phrase never reaches back over the previous figure ("rose 2 cents to $85.10").
     lwords, ls, le = _metric_left(text, max(lo, prev[0].end) if prev else lo, raw.start, skip)
     rwords, rs, re_ = (
@@ -1615,8 +1688,12 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
             i += 1
         if not mine:
             continue
+        # A wire dateline ("MOSCOW, Jan 3 (Interfax) - ") dates the story, not its figures, and
+        # its capitals are not names: the sentence proper starts after it.
+        if lo == 0 or text[lo - 1] == "\n":
+            lo = min(dateline_end(text, lo), mine[0].start)
         periods = _periods(text, low, lo, hi, published, mine)
-        found = _entity_spans(text, lo, hi)
+        found = _owners_dropped(text, _entity_spans(text, lo, hi))
         entities = tuple(sorted({e[2] for e in found}))
         skip = [(a, b) for a, b, _ in found] + [(p.start, p.end) for p in periods]
         inherit = not periods and _ANAPHORA_RE.match(text, lo, hi) is not None
@@ -1648,6 +1725,12 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
                 near = _with_destination(text, near, found, win_lo, win_hi)
             if shares_prev:  # "rose 30% in 2022 to $172 billion": the same metric, the same parties
                 near = prev_near
+            if not _COUNTRIES.intersection(near or entities):
+                # "Trade between the two neighbours had stood at $190 billion": the parties
+                # are the two countries named before.
+                ref = _PAIR_REF_RE.search(text, max(lo, win_lo), min(hi, win_hi))
+                if ref and (pair := _pair_referent(text, ref.start())):
+                    near = tuple(sorted({*near, *pair}))
             prev_near = near or entities
             prev_period = (period, target)
             hs, he = raw.hedge_span or (None, None)

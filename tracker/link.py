@@ -242,14 +242,22 @@ def _h63(s: str) -> int:
 
 
 def quote_keys(norm: str) -> set[int]:
-    """Winnowed hashes of content-word bigrams (a lone content word if there is only one)."""
+    """Winnowed hashes of content-word bigrams (a lone content word if there is only one),
+    plus the first and the last bigram.
+
+    Winnowing alone guarantees a shared key only for a shared run of WINNOW + 1 content
+    words, and outlets trim a quotation at its edges: Peskov's "Our trade is growing rapidly
+    and is diversifying" (four content words) quoted whole by TASS and cut after
+    "diversifying" elsewhere shared no key. The edge bigrams make any trim at one end share
+    the other end's key, whatever its length."""
     toks = content_tokens(norm)
     if len(toks) < 2:
         return {_h63(toks[0])} if toks else set()
     hashes = [_h63(f"{a} {b}") for a, b in zip(toks, toks[1:], strict=False)]
+    edges = {hashes[0], hashes[-1]}
     if len(hashes) <= WINNOW:
-        return {min(hashes)}
-    return {min(hashes[i : i + WINNOW]) for i in range(len(hashes) - WINNOW + 1)}
+        return {min(hashes)} | edges
+    return {min(hashes[i : i + WINNOW]) for i in range(len(hashes) - WINNOW + 1)} | edges
 
 
 def quote_similarity(a: str, b: str) -> tuple[float, str | None]:
