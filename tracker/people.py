@@ -157,9 +157,9 @@ def resolve_seen(session: Session, seen: PersonSeen) -> tuple[int, bool]:
 def set_role(session: Session, person_id: int, role: str) -> None:
     """Record the role a person was last seen with.
 
-    On the ingest path: a Core statement on the table, built once (building it and the
-    ORM's session synchronisation cost more than the UPDATE itself)."""
-    session.execute(_SET_ROLE, {"b_id": person_id, "b_role": role})
+    On the ingest path: a Core statement on the table, built once and run on the
+    connection (building it and the ORM's session path cost more than the UPDATE)."""
+    session.connection().execute(_SET_ROLE, {"b_id": person_id, "b_role": role})
 
 
 _people = Person.__table__

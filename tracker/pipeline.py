@@ -462,7 +462,31 @@ def _article_id(session: Session, sha256: str) -> int | None:
     return session.scalar(select(Article.id).where(Article.sha256 == sha256))
 
 
-_ARTICLE_INSERT: dict[str, Any] = {}
+_STORE_STMTS: dict[str, dict[str, Any]] = {}
+
+
+def _store_statements(session: Session) -> dict[str, Any]:
+    """store()'s insert statements, built once per dialect and executed through the
+    connection (building them per article, and the ORM session's execute path, cost more
+    than SQLite spent on the rows)."""
+    dialect = session.get_bind().dialect.name
+    stmts = _STORE_STMTS.get(dialect)
+    if stmts is None:
+        from sqlalchemy import insert
+
+        from tracker.db import insert_ignoring
+        from tracker.models import Article, LinkQueue
+        from tracker.models import Claim as ClaimRow
+        from tracker.models import Quote as QuoteRow
+
+        articles, quotes = Article.__table__, QuoteRow.__table__
+        stmts = _STORE_STMTS[dialect] = {
+            "article": insert_ignoring(session, articles, ["sha256"]).returning(articles.c.id),
+            "quotes": insert(quotes).returning(quotes.c.id, sort_by_parameter_order=True),
+            "claims": insert(ClaimRow.__table__),
+            "queue": insert(LinkQueue.__table__),
+        }
+    return stmts
 
 
 def store(
@@ -476,10 +500,7 @@ def store(
     from sqlalchemy import insert, select
 
     from tracker import people as people_mod
-    from tracker.db import insert_ignoring
-    from tracker.models import Article, LinkQueue, Source
-    from tracker.models import Claim as ClaimRow
-    from tracker.models import Quote as QuoteRow
+    from tracker.models import Source
 
     cache = people_cache if people_cache is not None else PeopleCache()
     source_id = None
@@ -491,16 +512,11 @@ def store(
                 source_id = session.scalar(insert(Source).values(name=art.source).returning(Source.id))
             cache.pending_sources[art.source] = source_id
     # One statement stores the row or finds the text already stored (same SHA-256, perhaps
-    # by a concurrent ingester): ON CONFLICT DO NOTHING returns no id then. Built once per
-    # dialect, values bound at execution.
-    dialect = session.get_bind().dialect.name
-    stmt = _ARTICLE_INSERT.get(dialect)
-    if stmt is None:
-        table = Article.__table__
-        stmt = insert_ignoring(session, table, ["sha256"]).returning(table.c.id)
-        _ARTICLE_INSERT[dialect] = stmt
-    article_id = session.execute(
-        stmt,
+    # by a concurrent ingester): ON CONFLICT DO NOTHING returns no id then.
+    conn = session.connection()
+    stmts = _store_statements(session)
+    article_id = conn.execute(
+        stmts["article"],
         {
             "sha256": art.sha256,
             "text": art.text,
@@ -529,7 +545,6 @@ def store(
         cache.put(seen, known_id)
         person_ids[p.name] = known_id
 
-    conn = session.connection()
     quote_ids: list[int] = []
     if analysis.quotes:
         rows = [
@@ -543,10 +558,7 @@ def store(
             for q in analysis.quotes
         ]
         # Core statements on the tables: the ORM's bulk path costs more than the insert.
-        table = QuoteRow.__table__
-        quote_ids = list(
-            conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
-        )
+        quote_ids = list(conn.execute(stmts["quotes"], rows).scalars())
     if analysis.claims:
         rows = [
             {
@@ -561,7 +573,7 @@ def store(
             }
             for c, qi in zip(analysis.claims, analysis.claim_quote, strict=True)
         ]
-        conn.execute(insert(ClaimRow.__table__), rows)
+        conn.execute(stmts["claims"], rows)
     # Full-text index for the article's quotes, in one statement inside this transaction.
     from tracker.search import index_article
 
@@ -571,7 +583,7 @@ def store(
     # Linking (tracker/link.py) ties the article's quotes and figures to earlier ones. It
     # runs over batches of queued articles after they commit (link_pending): the queue row
     # commits with the article, so an article is never stored and forgotten by linking.
-    conn.execute(insert(LinkQueue.__table__).values(article_id=article_id))
+    conn.execute(stmts["queue"], {"article_id": article_id})
     return len(analysis.quotes), len(analysis.claims), new_people
 
 
