@@ -1089,6 +1089,23 @@ def test_large_groups_are_judged_as_every_pair_would_be() -> None:
             "Beijing will keep building a fair multipolar world order together with partners",
             True,
         ),
+        # The direction reversed: the same words, another statement.
+        (
+            "Gas exports from Russia to India will double over the next five years",
+            "Gas exports from India to Russia will double over the next five years",
+            False,
+        ),
+        # The same direction written the other way round, and "and" in either order: one quotation.
+        (
+            "Gas exports from Russia to India will double over the next five years",
+            "Gas exports to India from Russia will double over the next five years",
+            True,
+        ),
+        (
+            "Trade between Russia and China will keep growing despite the sanctions",
+            "Trade between China and Russia will keep growing despite the sanctions",
+            True,
+        ),
     ],
 )
 def test_variants_do_not_swap_names_or_content(a: str, b: str, same: bool) -> None:

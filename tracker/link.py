@@ -295,13 +295,33 @@ def _few_word_changes(a: str, b: str) -> bool:
     """At most MAX_WORD_CHANGES content words (or MAX_WORD_CHANGE_SHARE of them) differ, and
     no named place or party was swapped for another ("Officials from Russia and China met"
     is not "Officials from Russia and Germany met", whatever ratio says; translation wobble
-    never swaps countries). Dropping a name at the edge is a trim, not a swap."""
+    never swaps countries) or turned round ("exports from Russia to India" is not "from
+    India to Russia"; "Russia and China" and "China and Russia" stay one quotation).
+    Dropping a name at the edge is a trim, not a swap."""
     ta, tb = set(content_tokens(a)), set(content_tokens(b))
     only_a, only_b = ta - tb, tb - ta
     names = _entity_stems()
     if only_a & names and only_b & names:
         return False
+    da, db = _directions(a, names), _directions(b, names)
+    if any(da[n] != db[n] for n in da.keys() & db.keys()):
+        return False  # "from Russia to India" is not "from India to Russia"
     return len(only_a) + len(only_b) <= max(MAX_WORD_CHANGES, MAX_WORD_CHANGE_SHARE * len(ta | tb))
+
+
+# Words that give a named place or party a direction ("exports from Russia to India").
+DIRECTIONAL = frozenset("from to into towards toward against".split())
+
+
+def _directions(norm: str, names: frozenset[str]) -> dict[str, set[str]]:
+    """Named places/parties preceded by a directional word, with those words:
+    "from russia to india" -> {russi: {from}, india: {to}} ("russia and india" -> {})."""
+    words = norm.split()
+    out: dict[str, set[str]] = {}
+    for prev, w in zip(words, words[1:], strict=False):
+        if prev in DIRECTIONAL and (stem := w[:STEM]) in names:
+            out.setdefault(stem, set()).add(prev)
+    return out
 
 
 @functools.lru_cache(maxsize=1)
