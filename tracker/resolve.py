@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from tracker.rules import lines as _rule_lines
@@ -583,9 +583,7 @@ def _wider(ext: Mention | None, m: Mention | None) -> Mention | None:
 
 
 def _anonymous(m: Mention) -> Mention:
-    return Mention(
-        m.start, m.end, m.text, m.kind, m.name, m.role, m.head, m.words, m.indefinite, m.owner, True
-    )
+    return replace(m, anonymous=True)
 
 
 def _is_aside(text: str, tokens: list[Token], a: int, b: int) -> bool:
@@ -627,18 +625,13 @@ def _postmodified(text: str, tokens: list[Token], floor: int, hi: int) -> Mentio
                 end = tokens[hi - 1].end
                 words = head.words + tuple(x.low for x in tokens[j:hi] if x.is_word)
                 anon = rules.links[link] or partitive or head.anonymous
-                best = Mention(
-                    head.start,
-                    end,
-                    text[head.start : end],
-                    head.kind,
-                    head.name,
-                    head.role,
-                    head.head,
-                    words,
-                    head.indefinite or partitive,
-                    head.owner,
-                    anon,
+                best = replace(
+                    head,
+                    end=end,
+                    text=text[head.start : end],
+                    words=words,
+                    indefinite=head.indefinite or partitive,
+                    anonymous=anon,
                 )
             break
         j -= 1
