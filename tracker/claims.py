@@ -142,11 +142,12 @@ _SYNONYMS: dict[str, str] = _METRICS["synonyms"]
 _VERBS: dict[str, str] = _METRICS["verbs"]
 _BOUNDARY = frozenset(_METRICS["boundaries"]["words"])
 _ENTITY_OF: dict[str, str] = {}
-_COUNTRIES = frozenset(_toml("entities.toml")["country"])
+_ENTITIES = _toml("entities.toml")
+_COUNTRIES = frozenset(_ENTITIES["country"])
 _PAIR_REFS = _lines("pair_references.txt")
-_COMPANIES = frozenset(_toml("entities.toml")["company"])
+_COMPANIES = frozenset(_ENTITIES["company"])
 _OWNER_RE = re.compile(r"['’]s[^\S\n]+\Z")
-for _group in _toml("entities.toml").values():
+for _group in _ENTITIES.values():
     for _canon, _surfaces in _group.items():
         for _s in _surfaces:
             _ENTITY_OF[_s] = _canon

@@ -365,8 +365,8 @@ _AUXILIARIES = frozenset(
 
 def _subject_of_next_clause(toks: list[Token], end: int) -> bool:
     """True when the token after offset ``end`` is an auxiliary ("… said the party would …")."""
-    i = bisect.bisect_left([t.start for t in toks], end)
-    return i < len(toks) and toks[i].low in _AUXILIARIES and toks[i].text.islower()
+    nxt = next((t for t in toks if t.start >= end), None)
+    return nxt is not None and nxt.low in _AUXILIARIES and nxt.text.islower()
 
 
 # Verbs that take the person spoken to before the reported clause ("told reporters the …").
