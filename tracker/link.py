@@ -990,14 +990,7 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
             if isinstance(h, _NewGroup):
                 groups_members[h].append((qid, text_of[qid], person_of[qid], published_of[qid]))
         group_rows = [_group_summary(groups_members[g]) for g in live]
-        table = QuoteGroup.__table__
-        ids = (
-            session.connection()
-            .execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), group_rows)
-            .scalars()
-            .all()
-        )
-        for g, gid in zip(live, ids, strict=True):
+        for g, gid in zip(live, _insert_ids(session, QuoteGroup, group_rows), strict=True):
             g.id = gid
     for m, (qid, _n, _p) in zip(member_rows, news, strict=True):
         h = alive(group_of[qid])
@@ -1736,7 +1729,6 @@ def _rebuild_flags(
     group at a time in memory, but written with a handful of bulk inserts and executemany
     updates instead of ORM work per flag (which dominated rebuild time at 30k claims).
     """
-
     ft = Flag.__table__
     old = {
         fid: (status, evidence)
