@@ -37,27 +37,37 @@ KILLS = 18
 MIGRATION_KILLS = 6
 
 
-def _kill_after(cmd: list[str], delay: float) -> tuple[bool, int | None, str]:
-    """Run ``cmd`` in its own process group; SIGKILL the group after ``delay`` seconds.
-
-    Returns (killed while running, exit code if it finished first, stderr).
-    """
-    proc = subprocess.Popen(
+def _spawn(cmd: list[str]) -> subprocess.Popen[str]:
+    """``cmd`` in its own process group: the kill takes extraction workers with it, like an
+    OOM kill."""
+    return subprocess.Popen(
         cmd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         env=child_env(),
-        start_new_session=True,  # the kill takes extraction workers with it, like an OOM kill
+        start_new_session=True,
     )
+
+
+def _kill_or_collect(proc: subprocess.Popen[str]) -> tuple[bool, int | None, str]:
+    """SIGKILL the group if still running. Returns (killed while running, exit code if it
+    finished first, stderr)."""
+    killed = proc.poll() is None
+    if killed:
+        os.killpg(proc.pid, signal.SIGKILL)
+    _, err = proc.communicate(timeout=30)
+    return killed, None if killed else proc.returncode, err
+
+
+def _kill_after(cmd: list[str], delay: float) -> tuple[bool, int | None, str]:
+    """Run ``cmd``; SIGKILL its process group after ``delay`` seconds."""
+    proc = _spawn(cmd)
     try:
         proc.wait(timeout=delay)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        _, err = proc.communicate(timeout=30)
-        return True, None, err
-    _, err = proc.communicate(timeout=30)
-    return False, proc.returncode, err
+        pass
+    return _kill_or_collect(proc)
 
 
 def _kill_when_stored(
@@ -74,14 +84,7 @@ def _kill_when_stored(
 
     from tracker.db import make_engine, resolve_url
 
-    proc = subprocess.Popen(
-        cmd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=child_env(),
-        start_new_session=True,
-    )
+    proc = _spawn(cmd)
     # Read-only: the tool's read-write SQLite connections BEGIN IMMEDIATE, and the
     # poller must not queue behind the ingest for the write lock.
     engine = make_engine(resolve_url(db_url), readonly=True)
@@ -98,12 +101,7 @@ def _kill_when_stored(
             time.sleep(0.005)
     finally:
         engine.dispose()
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
-        _, err = proc.communicate(timeout=30)
-        return True, None, err
-    _, err = proc.communicate(timeout=30)
-    return False, proc.returncode, err
+    return _kill_or_collect(proc)
 
 
 def test_sigkill_during_ingest_loses_nothing(db_url: str, tmp_path: Path, record_property) -> None:  # type: ignore[no-untyped-def]
