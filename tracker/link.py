@@ -93,6 +93,7 @@ from tracker.models import (
     Quote,
     QuoteGroup,
     QuoteGroupMember,
+    QuoteGroupSpeaker,
     Source,
     utcnow,
 )
@@ -573,6 +574,14 @@ _HEDGE_KIND: dict[str, str] | None = None
 
 
 def interval(c: Any) -> tuple[float, float]:
+    """The interval a figure allows (see :func:`_interval`)."""
+    return _interval(c.surface, c.value, c.low, c.high, c.hedge)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _interval(
+    surface: str, value: float | None, low: float | None, high: float | None, hedge: str | None
+) -> tuple[float, float]:
     """The interval a figure allows, in base units: value + hedge + the last written digit.
 
     Our own reading, not the extractor's low/high, whose 5% hedge tolerance would let
@@ -584,9 +593,9 @@ def interval(c: Any) -> tuple[float, float]:
     global _HEDGE_KIND
     if _HEDGE_KIND is None:
         _HEDGE_KIND = _hedge_kinds()
-    v = float(c.value or 0.0)
-    half = rounding_step(c.surface, c.value) / 2
-    kind = _HEDGE_KIND.get(c.hedge, "?") if c.hedge else "exact"
+    v = float(value or 0.0)
+    half = rounding_step(surface, value) / 2
+    kind = _HEDGE_KIND.get(hedge, "?") if hedge else "exact"
     inf = float("inf")
     # A hedged figure's tolerance already covers rounding of the written digits.
     if kind == "below":
@@ -603,8 +612,8 @@ def interval(c: Any) -> tuple[float, float]:
     elif kind == "exact":
         lo, hi = v - half, v + half
     else:
-        lo = c.low if c.low is not None else (-inf if c.high is not None else v)
-        hi = c.high if c.high is not None else (inf if c.low is not None else v)
+        lo = low if low is not None else (-inf if high is not None else v)
+        hi = high if high is not None else (inf if low is not None else v)
     slack = ROUNDING_REL * abs(v)
     return lo - slack, hi + slack
 
@@ -631,21 +640,20 @@ def judge(claims: Sequence[Any]) -> Judgement:
     """Verdict on claims of one group: conflict if two from different articles cannot both hold."""
     if len(claims) < 2:
         return Judgement("single")
-    ivs = {c.id: interval(c) for c in claims}
+    ivs = {c.id: _interval(c.surface, c.value, c.low, c.high, c.hedge) for c in claims}
     if len(claims) > PAIRWISE_MAX and all((c.value or 0.0) >= 0 for c in claims):
         return _judge_sorted(claims, ivs)
     j = Judgement("consistent")
-    for i, a in enumerate(claims):
-        for b in claims[i + 1 :]:
-            if a.article_id == b.article_id:
-                continue
-            (alo, ahi), (blo, bhi) = ivs[a.id], ivs[b.id]
-            if ahi < blo or bhi < alo:
+    # Every pair in order, the cheap interval test first: most pairs agree.
+    rows = [(c.id, c.article_id, c.value or 0.0, *ivs[c.id]) for c in claims]
+    for i, (aid, aart, aval, alo, ahi) in enumerate(rows):
+        for bid, bart, bval, blo, bhi in rows[i + 1 :]:
+            if (ahi < blo or bhi < alo) and aart != bart:
                 j.verdict = "conflict"
-                j.in_conflict.update((a.id, b.id))
-                sev = relative_gap(a.value or 0.0, b.value or 0.0)
+                j.in_conflict.update((aid, bid))
+                sev = relative_gap(aval, bval)
                 if j.worst is None or sev > j.severity:
-                    j.severity, j.worst = sev, (a.id, b.id)
+                    j.severity, j.worst = sev, (aid, bid)
     return j
 
 
@@ -848,6 +856,26 @@ def _stmt(name: str) -> Any:
             .where(QuoteGroupMember.group_id.in_(ids))
             .order_by(Quote.id)
         )
+        _STMTS["group_state"] = (
+            select(
+                QuoteGroup.id,
+                QuoteGroup.size,
+                QuoteGroup.first_published,
+                QuoteGroup.person_id,
+                Quote.id,
+                Quote.text,
+                Article.published,
+            )
+            .outerjoin(Quote, Quote.id == QuoteGroup.quote_id)
+            .outerjoin(Article, Article.id == Quote.article_id)
+            .where(QuoteGroup.id.in_(ids))
+        )
+        _STMTS["speakers_of"] = select(
+            QuoteGroupSpeaker.group_id,
+            QuoteGroupSpeaker.person_id,
+            QuoteGroupSpeaker.quotes,
+            QuoteGroupSpeaker.first_quote_id,
+        ).where(QuoteGroupSpeaker.group_id.in_(ids))
         qg = QuoteGroup.__table__
         _STMTS["group_update"] = (
             update(qg)
@@ -864,9 +892,11 @@ def _stmt(name: str) -> Any:
 
 
 def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) -> None:
+    # Core rows through the connection, fetched at once: the hot reads of linking.
+    conn = session.connection()
     rows = []
     for chunk in _chunks(article_ids, 500):
-        rows.extend(session.execute(_stmt("new_quotes"), {"aids": list(chunk)}).all())
+        rows.extend(conn.execute(_stmt("new_quotes"), {"aids": list(chunk)}).all())
     if not rows:
         return
     rows.sort(key=lambda r: r[0])  # quote ids grow with articles: one-by-one order
@@ -883,7 +913,7 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
     # link_stock_keys once it gets there, so its postings are not read again).
     stock: set[int] = set()
     for chunk in _chunks(all_keys, 500):
-        for key, item, gid, nk in session.execute(_stmt("postings"), {"keys": list(chunk)}):
+        for key, item, gid, nk in conn.execute(_stmt("postings"), {"keys": list(chunk)}).all():
             if item is None:
                 stock.add(key)
             else:
@@ -927,12 +957,13 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
     cand_ids = set().union(*stored_cands.values())
     known: dict[int, tuple[str, str | None]] = {}
     for chunk in _chunks(sorted(cand_ids), 500):
-        for qid, norm, text, name, gid in session.execute(_stmt("known"), {"ids": list(chunk)}):
+        for qid, norm, text, name, gid in conn.execute(_stmt("known"), {"ids": list(chunk)}).all():
             known[qid] = (norm if norm is not None else normalise_quote(text), speaker_key(name))
             group_of[qid] = gid
 
     new_groups: list[_NewGroup] = []
     grown: set[int] = set()
+    remerged: set[int] = set()  # stored groups that took in another stored group's members
     member_rows: list[dict[str, Any]] = []
     key_rows: list[dict[str, Any]] = []
     for qid, norm, person in news:
@@ -959,6 +990,7 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
                         # Both stored (a new group always sorts after a stored one).
                         _merge_quote_groups(session, keep, drop)  # type: ignore[arg-type]
                         grown.discard(drop)
+                        remerged.add(keep)  # type: ignore[arg-type]
                     merged[drop] = keep
                     h = keep
             member["matched_quote_id"], member["score"], member["relation"] = best
@@ -990,12 +1022,15 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
             if isinstance(h, _NewGroup):
                 groups_members[h].append((qid, text_of[qid], person_of[qid], published_of[qid]))
         group_rows = [_group_summary(groups_members[g]) for g in live]
+        speaker_rows = []
         for g, gid in zip(live, _insert_ids(session, QuoteGroup, group_rows), strict=True):
             g.id = gid
+            speaker_rows.extend(_speaker_rows(gid, _speaker_counts(groups_members[g])))
+        if speaker_rows:
+            session.connection().execute(insert(QuoteGroupSpeaker.__table__), speaker_rows)
     for m, (qid, _n, _p) in zip(member_rows, news, strict=True):
         h = alive(group_of[qid])
         m["group_id"] = h.id if isinstance(h, _NewGroup) else h
-    conn = session.connection()
     conn.execute(insert(QuoteGroupMember.__table__), member_rows)
     if key_rows:
         conn.execute(insert(LinkKey.__table__), key_rows)
@@ -1006,54 +1041,202 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
     ]
     if crossed:
         conn.execute(insert(LinkStockKey.__table__), crossed)
-    _refresh_quote_groups(session, sorted(grown))
+    # A stored group that gained members is updated from them alone; one a merge changed
+    # (rare) is recomputed from all its members.
+    full = {alive(g) for g in remerged}
+    joined: dict[int, list[tuple[int, str, int | None, dt.date | None]]] = defaultdict(list)
+    for qid, _n, _p in news:
+        h = alive(group_of[qid])
+        if not isinstance(h, _NewGroup) and h not in full:
+            joined[h].append((qid, text_of[qid], person_of[qid], published_of[qid]))
+    full.update(_grow_quote_groups(session, joined))
+    _refresh_quote_groups(session, sorted(full))  # type: ignore[arg-type]
     res.quote_groups += len(live) + len(grown)
 
 
 def _merge_quote_groups(session: Session, keep: int, drop: int) -> None:
     session.flush()
     session.execute(update(QuoteGroupMember).where(QuoteGroupMember.group_id == drop).values(group_id=keep))
+    session.execute(delete(QuoteGroupSpeaker).where(QuoteGroupSpeaker.group_id == drop))
     session.execute(delete(QuoteGroup).where(QuoteGroup.id == drop))
 
 
 def _refresh_quote_groups(session: Session, gids: Sequence[int]) -> None:
-    """Recompute size, speaker, first appearance and representative wording of groups."""
+    """Recompute size, speaker, first appearance and representative wording of groups, and
+    their speaker counts, from all their members (groups a merge changed)."""
     if not gids:
         return
     rows: dict[int, list[tuple[int, str, int | None, dt.date | None]]] = defaultdict(list)
     for chunk in _chunks(list(gids), 500):
         for gid, qid, text, person, pub in session.execute(_stmt("members_of"), {"ids": list(chunk)}):
             rows[gid].append((qid, text, person, pub))
+        session.execute(delete(QuoteGroupSpeaker).where(QuoteGroupSpeaker.group_id.in_(chunk)))
     now = utcnow()
     updates = []
+    speakers = []
     for gid in gids:
         if not rows[gid]:
             session.execute(delete(QuoteGroup).where(QuoteGroup.id == gid))
             continue
         v = _group_summary(rows[gid])
-        updates.append(
-            {
-                "b_id": gid,
-                "b_quote": v["quote_id"],
-                "b_person": v["person_id"],
-                "b_size": v["size"],
-                "b_first": v["first_published"],
-                "b_at": now,
-            }
-        )
+        updates.append(_group_update(gid, v, now))
+        speakers.extend(_speaker_rows(gid, _speaker_counts(rows[gid])))
     if updates:
         session.connection().execute(_stmt("group_update"), updates)
+    if speakers:
+        session.connection().execute(insert(QuoteGroupSpeaker.__table__), speakers)
+
+
+def _grow_quote_groups(
+    session: Session, new: dict[int, list[tuple[int, str, int | None, dt.date | None]]]
+) -> list[int]:
+    """Update stored groups for their ``new`` members alone (group id -> member rows).
+
+    Size, first appearance and representative wording follow from the stored summary and
+    the new rows, the speaker from the speaker counts (updated here). Reading every member
+    again made a quotation repeated in every article cost more with each one. Returns the
+    groups whose summary cannot be updated so (their representative appearance is gone):
+    those need :func:`_refresh_quote_groups`.
+    """
+    if not new:
+        return []
+    gids = sorted(new)
+    current: dict[int, tuple[Any, ...]] = {}
+    for chunk in _chunks(gids, 500):
+        for gid, size, first, person, qid, text, pub in session.execute(
+            _stmt("group_state"), {"ids": list(chunk)}
+        ):
+            current[gid] = (size, first, person, (qid, text, None, pub) if qid is not None else None)
+    counts = {gid: _speaker_counts(rows) for gid, rows in new.items()}
+    upserts = [r for gid in gids for r in _speaker_rows(gid, counts[gid])]
+    leaders: dict[int, tuple[int, int, int]] = {}
+    if upserts:
+        session.connection().execute(_speaker_upsert(session), upserts)
+        for chunk in _chunks([gid for gid in gids if counts[gid]], 500):
+            for gid, person, n, first in session.execute(_stmt("speakers_of"), {"ids": list(chunk)}):
+                if gid not in leaders or _speaker_rank(n, first) < _speaker_rank(*leaders[gid][1:]):
+                    leaders[gid] = (person, n, first)
+    now = utcnow()
+    updates, stale = [], []
+    for gid in gids:
+        state = current.get(gid)
+        if state is None or state[3] is None:
+            stale.append(gid)
+            continue
+        size, first, person, rep = state
+        rows = new[gid]
+        dates = [d for d in (first, *(r[3] for r in rows)) if d is not None]
+        v = {
+            "quote_id": min((rep, *rows), key=_rep_rank)[0],
+            # No new member names a speaker: the counts, and so the speaker, are as they were.
+            "person_id": leaders[gid][0] if gid in leaders else person,
+            "size": size + len(rows),
+            "first_published": min(dates) if dates else None,
+        }
+        updates.append(_group_update(gid, v, now))
+    if updates:
+        session.connection().execute(_stmt("group_update"), updates)
+    return stale
+
+
+def _group_update(gid: int, v: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    return {
+        "b_id": gid,
+        "b_quote": v["quote_id"],
+        "b_person": v["person_id"],
+        "b_size": v["size"],
+        "b_first": v["first_published"],
+        "b_at": now,
+    }
+
+
+_FAR = dt.date.max
+# A group member as summaries read it: (quote id, text, person id, published).
+MemberRow = tuple[int, str, int | None, dt.date | None]
+
+
+def _rep_rank(r: tuple[int, str, int | None, dt.date | None]) -> tuple[int, dt.date, int]:
+    """The most complete wording stands for a group; ties go to the earliest appearance."""
+    return (-len(r[1]), r[3] or _FAR, r[0])
+
+
+def _speaker_rank(n: int, first: int) -> tuple[int, int]:
+    """A group's speaker is the one most appearances name; ties go to the earliest named."""
+    return (-n, first)
+
+
+def _speaker_counts(rows: Iterable[MemberRow]) -> dict[int, tuple[int, int]]:
+    """person id -> (appearances naming them, earliest such quote id) among member rows."""
+    out: dict[int, tuple[int, int]] = {}
+    for qid, _text, person, _pub in rows:
+        if person is not None:
+            n, first = out.get(person, (0, qid))
+            out[person] = (n + 1, min(first, qid))
+    return out
+
+
+def _speaker_rows(gid: int, counts: dict[int, tuple[int, int]]) -> list[dict[str, Any]]:
+    return [
+        {"group_id": gid, "person_id": p, "quotes": n, "first_quote_id": first}
+        for p, (n, first) in counts.items()
+    ]
+
+
+def _speaker_upsert(session: Session) -> Any:
+    """Add appearances to a group's speaker counts (an insert for a speaker new to it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    t = QuoteGroupSpeaker.__table__
+    ins = dialect_insert(t)
+    return ins.on_conflict_do_update(
+        index_elements=["group_id", "person_id"],
+        set_={
+            "quotes": t.c.quotes + ins.excluded.quotes,
+            "first_quote_id": case(
+                (ins.excluded.first_quote_id < t.c.first_quote_id, ins.excluded.first_quote_id),
+                else_=t.c.first_quote_id,
+            ),
+        },
+    )
+
+
+def move_speaker(session: Session, old: int, new: int) -> None:
+    """Count person ``old``'s appearances in quote groups as ``new``'s (``tracker people
+    merge``; the caller moves the quotes) and choose those groups' speakers again."""
+    rows = session.execute(
+        select(QuoteGroupSpeaker.group_id, QuoteGroupSpeaker.quotes, QuoteGroupSpeaker.first_quote_id).where(
+            QuoteGroupSpeaker.person_id == old
+        )
+    ).all()
+    if not rows:
+        return
+    session.execute(delete(QuoteGroupSpeaker).where(QuoteGroupSpeaker.person_id == old))
+    session.connection().execute(
+        _speaker_upsert(session),
+        [{"group_id": gid, "person_id": new, "quotes": n, "first_quote_id": first} for gid, n, first in rows],
+    )
+    gids = sorted(gid for gid, _n, _f in rows)
+    leaders: dict[int, tuple[int, int, int]] = {}
+    for chunk in _chunks(gids, 500):
+        for gid, person, n, first in session.execute(_stmt("speakers_of"), {"ids": list(chunk)}):
+            if gid not in leaders or _speaker_rank(n, first) < _speaker_rank(*leaders[gid][1:]):
+                leaders[gid] = (person, n, first)
+    session.connection().execute(
+        update(QuoteGroup.__table__)
+        .where(QuoteGroup.__table__.c.id == bindparam("b_id"))
+        .values(person_id=bindparam("b_person")),
+        [{"b_id": gid, "b_person": leaders[gid][0]} for gid in gids],
+    )
 
 
 def _group_summary(rows: Sequence[tuple[int, str, int | None, dt.date | None]]) -> dict[str, Any]:
-    far = dt.date.max
-    people = Counter(p for _, _, p, _ in rows if p is not None)
-    # The most complete wording stands for the group; ties go to the earliest appearance.
-    rep = min(rows, key=lambda r: (-len(r[1]), r[3] or far, r[0]))
+    counts = _speaker_counts(rows)
     dates = [r[3] for r in rows if r[3] is not None]
     return {
-        "quote_id": rep[0],
-        "person_id": people.most_common(1)[0][0] if people else None,
+        "quote_id": min(rows, key=_rep_rank)[0],
+        "person_id": min(counts, key=lambda p: _speaker_rank(*counts[p])) if counts else None,
         "size": len(rows),
         "first_published": min(dates) if dates else None,
     }
@@ -1579,6 +1762,7 @@ def _start_quotes(session: Session) -> _QuotesJob:
     session.execute(delete(LinkKey).where(LinkKey.kind == "q"))
     session.execute(delete(LinkStockKey).where(LinkStockKey.kind == "q"))
     session.execute(delete(QuoteGroupMember))
+    session.execute(delete(QuoteGroupSpeaker))
     session.execute(update(QuoteGroup).values(quote_id=None))
     session.execute(delete(QuoteGroup))
     if not rows:
@@ -1614,12 +1798,19 @@ def _finish_quotes(session: Session, job: _QuotesJob, res: LinkResult) -> None:
     for idx, root in enumerate(roots):
         members[root].append(idx)
     group_rows = []
+    counts = []
     order = sorted(members)
     for root in order:
-        summary = _group_summary([tuple(rows[i][:4]) for i in members[root]])  # type: ignore[misc]
-        group_rows.append(summary)
+        group = [tuple(rows[i][:4]) for i in members[root]]
+        group_rows.append(_group_summary(group))  # type: ignore[arg-type]
+        counts.append(_speaker_counts(group))  # type: ignore[arg-type]
     gids = _insert_ids(session, QuoteGroup, group_rows)
     gid_of_root = dict(zip(order, gids, strict=True))
+    _bulk_insert(
+        session,
+        QuoteGroupSpeaker,
+        [r for gid, c in zip(gids, counts, strict=True) for r in _speaker_rows(gid, c)],
+    )
     member_rows = []
     for idx, root in enumerate(roots):
         m = matches.get(idx)

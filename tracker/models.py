@@ -362,6 +362,32 @@ class QuoteGroupMember(Base):
     group: Mapped[QuoteGroup] = relationship(back_populates="members")
 
 
+class QuoteGroupSpeaker(Base):
+    __tablename__ = "quote_group_speakers"
+    __table_args__ = {
+        "comment": "How many appearances of a quotation name each speaker: quote_groups.person_id is "
+        "the one with most (ties: the earliest), kept without reading every member again."
+    }
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("quote_groups.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+        comment="The group (quote_groups.id).",
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+        index=True,
+        comment="A speaker its appearances name (people.id).",
+    )
+    quotes: Mapped[int] = mapped_column(Integer, comment="Appearances in the group naming this speaker.")
+    first_quote_id: Mapped[int] = mapped_column(
+        Integer, comment="The earliest of those appearances (quotes.id): breaks ties between speakers."
+    )
+
+
 class ClaimGroup(Base):
     __tablename__ = "claim_groups"
     __table_args__ = (

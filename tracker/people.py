@@ -184,7 +184,10 @@ def merge(session: Session, keep: str, drop: str) -> Person:
     kept, dropped = person_by_name(session, keep), person_by_name(session, drop)
     if kept.id == dropped.id:
         raise PeopleError(f"{keep!r} and {drop!r} are already the same speaker ({kept.name})")
+    from tracker.link import move_speaker  # (link builds on people, not the other way)
+
     session.execute(update(Quote).where(Quote.person_id == dropped.id).values(person_id=kept.id))
+    move_speaker(session, dropped.id, kept.id)
     session.execute(update(Claim).where(Claim.person_id == dropped.id).values(person_id=kept.id))
     aliases = [(a.alias, a.kind) for a in dropped.aliases]
     dropped_name = dropped.name
