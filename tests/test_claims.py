@@ -47,6 +47,9 @@ def assert_spans(text: str, claims: list[Claim]) -> None:
         assert c.value_start is not None and c.value_end is not None
         assert c.start <= c.value_start < c.value_end <= c.end
         assert text[c.value_start : c.value_end].strip() == text[c.value_start : c.value_end]
+        for part in ("unit", "hedge", "metric"):  # a sub-span is whole or absent
+            s, e = getattr(c, f"{part}_start"), getattr(c, f"{part}_end")
+            assert (s is None) == (e is None), (part, s, e, c)
         if c.unit_start is not None and c.unit_end is not None:
             assert text[c.unit_start : c.unit_end] == c.surface_unit
         if c.hedge_start is not None and c.hedge_end is not None:
@@ -137,3 +140,12 @@ def test_hostile_input_never_raises_and_stays_linear() -> None:
     except UnicodeEncodeError:
         uni = uni.encode("utf-8", "replace").decode("utf-8")
     assert_spans(uni, find_claims(uni))
+
+
+@pytest.mark.parametrize("text", ["5bn", "The fund holds 7million.", "0billion"])
+def test_a_bare_scaled_count_has_no_unit_span(text: str) -> None:
+    """"5bn" is five billion of nothing named: no unit, so neither end of a unit span
+    (the end was -1 while the start was None)."""
+    claims = find_claims(text)
+    assert claims and all(c.unit_start is None and c.unit_end is None for c in claims)
+    assert_spans(text, claims)

@@ -1755,7 +1755,7 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
                     value_start=raw.value_span[0],
                     value_end=raw.value_span[1],
                     unit_start=raw.unit_span[0] if raw.unit_span[0] >= 0 else None,
-                    unit_end=raw.unit_span[1],
+                    unit_end=raw.unit_span[1] if raw.unit_span[0] >= 0 else None,
                     hedge_start=hs,
                     hedge_end=he,
                     metric_start=ms,
