@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,9 @@ RETRIES = 5
 # Errors that mean just that: SQLite busy past the timeout, a PostgreSQL deadlock or
 # serialization failure between two writers. The transaction was rolled back.
 TRANSIENT = ("locked", "busy", "deadlock detected", "could not serialize")
+# Batches extracted ahead of the writer: enough to keep the workers busy through a
+# linking step (LINK_BATCH articles).
+LOOKAHEAD = 8
 # Queued articles linked per linking transaction: one pass over a batch costs a few
 # statements instead of a few dozen per article (tracker.link.link_articles).
 LINK_BATCH = 256
@@ -291,19 +295,23 @@ def ingest(
             unlinked = 0
 
     try:
-        # With workers, batch i+1 is extracted while this process stores batch i: at most
-        # two batches are in memory, however long the input.
-        waiting: Any = None
+        # With workers, up to LOOKAHEAD batches are extracted while this process stores and
+        # links earlier ones: a linking step takes as long as extracting several batches,
+        # and with one batch ahead the workers sat idle through it. Memory stays bounded
+        # (LOOKAHEAD + 1 batches), however long the input.
+        inflight: deque[Any] = deque()
         for batch in _batches(items, BATCH):
             fresh = fresh_of(batch)
             if not fresh:
                 continue
-            job = pool.map_async(_analyse_item, fresh) if pool else fresh
-            if waiting is not None:
-                store_all(waiting.get() if pool else map(_analyse_item, waiting))
-            waiting = job
-        if waiting is not None:
-            store_all(waiting.get() if pool else map(_analyse_item, waiting))
+            if pool is None:
+                store_all(map(_analyse_item, fresh))
+                continue
+            inflight.append(pool.map_async(_analyse_item, fresh))
+            if len(inflight) > LOOKAHEAD:
+                store_all(inflight.popleft().get())
+        while inflight:
+            store_all(inflight.popleft().get())
         # This run's last articles, and any a stopped run stored but did not link.
         _link_step(Session, report)
     finally:
