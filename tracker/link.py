@@ -1242,6 +1242,10 @@ def _group_summary(rows: Sequence[tuple[int, str, int | None, dt.date | None]]) 
     }
 
 
+# A flag brought in line, with its claims before and now (claim id -> in conflict).
+FlagSync = tuple[Flag, dict[int, bool], dict[int, bool]]
+
+
 def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) -> None:
     member = ClaimGroupMember.claim_id.label("member")
     rows = []
@@ -1326,11 +1330,51 @@ def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) 
             )
         ):
             flagged[fid][cid] = conflicting
+    # Flags are brought in line group by group; their claims are written for the whole
+    # batch at once, once new flags have their ids (one flush, not one per flag).
+    pending: list[FlagSync] = []
     for group in groups:
         flag = flags.get(group.id)
         before = flagged.get(flag.id, {}) if flag is not None else {}
-        _sync_group(session, group, members[group.id], flag, res, judged[group.id], meta, before)
+        synced = _sync_group(session, group, members[group.id], flag, res, judged[group.id], meta, before)
+        if synced is not None:
+            pending.append(synced)
+    session.flush()
+    _write_flag_claims(session, pending)
     res.claim_groups += len(groups)
+
+
+def _write_flag_claims(
+    session: Session, pending: Sequence[tuple[Flag, dict[int, bool], dict[int, bool]]]
+) -> None:
+    """Write the difference between each flag's claims ``before`` and ``now`` (claim id ->
+    in conflict): a group gains a few figures per batch, so most rows stay as they are."""
+    table = FlagClaim.__table__
+    gone, changed, added = [], [], []
+    for flag, before, now in pending:
+        gone.extend({"b_flag": flag.id, "b_claim": cid} for cid in before if cid not in now)
+        for cid, v in now.items():
+            if cid not in before:
+                added.append({"flag_id": flag.id, "claim_id": cid, "in_conflict": v})
+            elif before[cid] != v:
+                changed.append({"b_flag": flag.id, "b_claim": cid, "b_conflict": v})
+    conn = session.connection()
+    if gone:
+        conn.execute(
+            delete(table).where(
+                table.c.flag_id == bindparam("b_flag"), table.c.claim_id == bindparam("b_claim")
+            ),
+            gone,
+        )
+    if changed:
+        conn.execute(
+            update(table)
+            .where(table.c.flag_id == bindparam("b_flag"), table.c.claim_id == bindparam("b_claim"))
+            .values(in_conflict=bindparam("b_conflict")),
+            changed,
+        )
+    if added:
+        conn.execute(insert(table), added)
 
 
 def metric_similarity(a: str, b: str) -> float:
@@ -1385,18 +1429,20 @@ def _sync_group(
     j: Judgement,
     meta: dict[int, dict[str, Any]],
     before: dict[int, bool],
-) -> None:
+) -> FlagSync | None:
     """Bring a judged group's flag in line, keeping editors' decisions on unchanged evidence.
 
     ``meta`` holds the explanation's facts for the worst pair (:func:`_claim_meta`),
-    ``before`` the flag's current claims (claim id -> in conflict)."""
+    ``before`` the flag's current claims (claim id -> in conflict). Returns the flag with
+    its claims before and now, for :func:`_write_flag_claims` (None: no flag to write).
+    A new flag is added to the session, not flushed."""
     group.size = len(claims)
     group.verdict = j.verdict
     if j.verdict != "conflict":
         if flag is not None:
             _clear_flag(session, flag, "the figures no longer conflict (re-link)")
             res.flags_cleared += 1
-        return
+        return None
     evidence = evidence_hash(claims)
     explanation = _explanation(
         group.metric, group.entities, group.period, bool(group.is_target), claims, j, meta
@@ -1412,7 +1458,6 @@ def _sync_group(
             evidence=evidence,
         )
         session.add(flag)
-        session.flush()
         res.flags_new += 1
     else:
         if flag.evidence != evidence and flag.status != "open":
@@ -1438,28 +1483,7 @@ def _sync_group(
         if flag.evidence != evidence:
             flag.evidence = evidence
             flag.updated_at = utcnow()
-    # The flag's claims change by the few figures the batch added: write only the difference.
-    now = {c.id: c.id in j.in_conflict for c in claims}
-    conn = session.connection()
-    table = FlagClaim.__table__
-    gone = [cid for cid in before if cid not in now]
-    if gone:
-        conn.execute(delete(table).where(table.c.flag_id == flag.id, table.c.claim_id.in_(gone)))
-    changed = [
-        {"b_claim": cid, "b_conflict": v} for cid, v in now.items() if cid in before and before[cid] != v
-    ]
-    if changed:
-        conn.execute(
-            update(table)
-            .where(table.c.flag_id == flag.id, table.c.claim_id == bindparam("b_claim"))
-            .values(in_conflict=bindparam("b_conflict")),
-            changed,
-        )
-    added = [
-        {"flag_id": flag.id, "claim_id": cid, "in_conflict": v} for cid, v in now.items() if cid not in before
-    ]
-    if added:
-        conn.execute(insert(table), added)
+    return flag, before, {c.id: c.id in j.in_conflict for c in claims}
 
 
 def _evidence_change_text(before: set[int], claims: Sequence[Any]) -> str:
