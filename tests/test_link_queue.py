@@ -226,3 +226,33 @@ def test_migration_queues_articles_stored_before_it(tmp_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT article_id FROM link_queue")).scalars().all() == [1]
     engine.dispose()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_extractor_crash_costs_one_article(monkeypatch: pytest.MonkeyPatch, db_url: str, jobs: int) -> None:
+    """An exception inside extraction (in a worker or in-process) fails that article alone:
+    it is reported with the exception, nothing of it is stored, and the rest are stored
+    and linked."""
+    import tracker.pipeline as pipeline
+
+    real = pipeline.analyse
+
+    def fragile(text, *args):  # type: ignore[no-untyped-def]
+        if "Miller" in text:
+            raise RuntimeError("extractor bug")
+        return real(text, *args)
+
+    monkeypatch.setattr(pipeline, "analyse", fragile)  # workers are forked after this
+    engine = connect(db_url)
+    report = ingest(engine, iter(_articles()), jobs=jobs)
+    assert report.new == len(ARTICLES) - 1
+    assert [(f.location, f.reason) for f in report.failed] == [
+        ("outlet4/a.txt", "extraction failed (RuntimeError: extractor bug)")
+    ]
+    with session_factory(engine)() as s:
+        assert "outlet4/a.txt" not in set(s.scalars(select(Article.location)))
+        assert s.scalar(select(func.count()).select_from(LinkQueue)) == 0  # the rest were linked
+        assert s.scalar(select(func.count()).select_from(QuoteGroupMember)) == s.scalar(
+            select(func.count()).select_from(Quote)
+        )
+    engine.dispose()

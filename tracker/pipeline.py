@@ -206,11 +206,17 @@ class IngestReport:
         )
 
 
-def _analyse_item(art: ArticleText) -> tuple[ArticleText, Analysis | None, str | None]:
+def _analyse_item(item: tuple[str, Any, int]) -> tuple[Analysis | None, str | None]:
+    """Extraction of one article's (text, published, body_start): what a worker is sent and
+    returns, and no more (the article itself stays with the writer)."""
     try:
-        return art, analyse(art.text, art.published, art.body_start), None
+        return analyse(*item), None
     except Exception as exc:  # an extractor bug must cost one article, never the batch
-        return art, None, f"extraction failed ({type(exc).__name__}: {exc})"
+        return None, f"extraction failed ({type(exc).__name__}: {exc})"
+
+
+def _work(arts: list[ArticleText]) -> list[tuple[str, Any, int]]:
+    return [(a.text, a.published, a.body_start) for a in arts]
 
 
 def _batches(items: Iterable[ArticleText | ReadError], size: int) -> Iterator[list[ArticleText | ReadError]]:
@@ -280,9 +286,9 @@ def ingest(
 
     unlinked = 0
 
-    def store_all(results: Iterable[tuple[ArticleText, Analysis | None, str | None]]) -> None:
+    def store_all(arts: list[ArticleText], results: Iterable[tuple[Analysis | None, str | None]]) -> None:
         nonlocal unlinked
-        for art, analysis, error in results:
+        for art, (analysis, error) in zip(arts, results, strict=True):
             if analysis is None:
                 report.failed.append(ReadError(art.location, error or "extraction failed"))
                 done(art.location, f"failed: {error}")
@@ -305,13 +311,15 @@ def ingest(
             if not fresh:
                 continue
             if pool is None:
-                store_all(map(_analyse_item, fresh))
+                store_all(fresh, map(_analyse_item, _work(fresh)))
                 continue
-            inflight.append(pool.map_async(_analyse_item, fresh))
+            inflight.append((fresh, pool.map_async(_analyse_item, _work(fresh))))
             if len(inflight) > LOOKAHEAD:
-                store_all(inflight.popleft().get())
+                arts, job = inflight.popleft()
+                store_all(arts, job.get())
         while inflight:
-            store_all(inflight.popleft().get())
+            arts, job = inflight.popleft()
+            store_all(arts, job.get())
         # This run's last articles, and any a stopped run stored but did not link.
         _link_step(Session, report)
     finally:
