@@ -494,8 +494,10 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         return Mention(m_start, end, text[m_start:end], "name", names, role, head, words)
     if head in _DOCUMENT_NOUNS:
         return Mention(start, end, surface, "document", head=head, words=words)
-    if head in rules.groups and not (det and toks[0].low != "the"):
-        return Mention(start, end, surface, "group", head=head, words=words)
+    if head in rules.groups and not (det and toks[0].low != "the" and toks[0].low not in _POSSESSIVE_DETERMINERS):
+        # "officials", "the authorities", "her critics", "his lawyers"; not "a officials"
+        owner = toks[0].low if toks[0].low in _POSSESSIVE_DETERMINERS else None
+        return Mention(start, end, surface, "group", head=head, words=words, owner=owner)
     if head in rules.roles or head in rules.org_words or head in rules.titles:
         indefinite = toks[0].low in _INDEFINITE
         owner = toks[0].low if toks[0].low in _POSSESSIVE_DETERMINERS else None
@@ -539,8 +541,8 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
         # Appositive: "NAME, a doctor, said" / "NAME, who ..., said".
         k = i - 2
         limit = max(floor, i - 25)
-        while k > limit and tokens[k].text not in ',;:"“”()' and tokens[k].text != ".":
-            k -= 1
+        while k > limit and tokens[k].text not in ',;:"“”()' and (tokens[k].text != "." or _dotted(tokens[k - 1])):
+            k -= 1  # "Its author, Dr. Hannah Lee, said": the title's period is not a sentence end
         if k > floor and tokens[k].text == ",":
             lo, hi = _phrase_tokens(tokens, floor, k)
             m = _make_mention(text, tokens, lo, hi)
