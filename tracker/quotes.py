@@ -143,7 +143,7 @@ def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, in
     return None
 
 
-_TITLE_DOTS = frozenset("mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr".split())
+_TITLE_DOTS = frozenset("mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt".split())
 
 
 # Lowercase words, and "According" opening a sentence: enough to see whether any cue is present.

@@ -148,7 +148,7 @@ _POSSESSIVE_DETERMINERS = frozenset("his her its their our my your".split())
 _ANONYMOUS_HEADS = frozenset("source sources insider insiders person figure".split())
 # Abbreviated titles written with a period ("Mr. Smith", "Sen. Warren").
 _TITLE_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr".split()
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt".split()
 )
 _PARTICLES = frozenset("de da van von der den del della di du la le al bin ibn ben ter dos das".split())
 _DOCUMENT_NOUNS = frozenset("message letter statement note communique communiqué decree post".split())
@@ -417,7 +417,11 @@ _ADJ_OK = frozenset(
     "senior top former chief deputy leading prominent local regional foreign defence defense "
     "finance economy trade interior justice health education energy military security national "
     "federal state presidential government opposition ruling new outgoing incoming acting "
-    "interim veteran longtime long-time retired independent private public assistant".split()
+    "interim veteran longtime long-time retired independent private public assistant "
+    # the lowercase middles of corporate and official titles ("chief financial officer",
+    # "chief operating officer", "chief medical officer", "general counsel")
+    "financial operating investment medical technology technical scientific commercial "
+    "marketing legal political economic executive general".split()
 )
 
 
@@ -534,6 +538,10 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
         i -= 1
     if i <= floor:
         return None
+    if _adverb_aside(tokens, floor, i):
+        # "Acme's founder, Tom Hale, however, said" / "John Smith, too, said": the subject is
+        # what stands before the aside
+        return mention_before(text, tokens, i - 2, floor) or mention_before(text, tokens, i - 3, floor)
     prev = tokens[i - 1]
     if prev.low in _rules().pronouns and prev.is_word:
         return _make_mention(text, tokens, i - 1, i)
@@ -574,6 +582,15 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
         return None
     lo, hi = _phrase_tokens(tokens, floor, i)
     return _wider(_postmodified(text, tokens, floor, i), _make_mention(text, tokens, lo, hi))
+
+
+def _adverb_aside(tokens: list[Token], floor: int, i: int) -> bool:
+    """True when tokens[i-3:i] are ", ADVERB ," ("however", "too", "meanwhile"): one lowercase
+    word between commas that is not a role noun (", spokesman," would be an appositive)."""
+    if i - 3 <= floor or tokens[i - 1].text != "," or tokens[i - 3].text != ",":
+        return False
+    t = tokens[i - 2]
+    return t.is_word and t.text.islower() and t.low not in _rules().roles and not verb_at(tokens, i - 2)
 
 
 def _wider(ext: Mention | None, m: Mention | None) -> Mention | None:
@@ -764,6 +781,8 @@ def _appositive_role(appos: str) -> str | None:
     first = words[0]
     if first.islower() and (first.endswith("ing") or first in _PREPOSITIONS):
         return None  # "Janet Yellen, speaking in Brussels, said": circumstance, not a role
+    if len(words) == 1 and first.islower() and first.rstrip(".") not in _rules().roles:
+        return None  # "Warren, however, argued", "Smith, too, said": an adverb, not a role
     if words[0].lower() in ("a", "an", "the"):
         words = words[1:]
     role = " ".join(words)
