@@ -380,6 +380,32 @@ _CLAUSE_OPENING = frozenset(
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 # Bare time adverbs right after a verb ("said Monday", "said yesterday"), never the clause.
 _TIME_WORDS = _WEEKDAYS | frozenset("yesterday today tonight".split())
+# Words after "last"/"this" that make a time adjunct ("said last week the plan …").
+_PERIOD_WORDS = _WEEKDAYS | frozenset("week month year night weekend".split())
+# Parts of a day after a weekday ("said on Friday evening she …").
+_DAY_PARTS = frozenset("morning afternoon evening night".split())
+
+
+def _past_time(toks: list[Token], k: int) -> int:
+    """Index after a time adjunct starting at token ``k`` ("Monday", "on Friday", "last week",
+    "on Tuesday evening"), when a word follows it; else ``k``. The day is never the clause."""
+    n = len(toks)
+    j = k
+    if j < n and toks[j].low in _TIME_WORDS:
+        j += 1
+    elif j + 1 < n and toks[j].low == "on" and toks[j + 1].low in _WEEKDAYS:
+        j += 2
+    elif j + 1 < n and toks[j].low in ("last", "this") and toks[j + 1].low in _PERIOD_WORDS:
+        j += 2
+    else:
+        return k
+    if j < n and toks[j - 1].low in _WEEKDAYS and toks[j].low in _DAY_PARTS:
+        j += 1
+    if j >= n or not toks[j].is_word or toks[j].low in _AUXILIARIES:
+        return k  # "said this year would be difficult": the time is the clause's subject
+    return j
+
+
 # Words of a recipient phrase ("the German Bundestag", "state television", "a news conference").
 _MAX_RECIPIENT = 5
 
@@ -607,8 +633,7 @@ class _Extractor:
                     start = toks[j].end
                     break
             if start is None and k < n and toks[v].low in _BARE_CLAUSE_VERBS:
-                if k + 1 < n and toks[k].low in _TIME_WORDS and toks[k + 1].is_word:
-                    k += 1  # "said Monday the talks …" (AP style): the day is not the clause
+                k = _past_time(toks, k)  # "said Monday the talks …", "said on Friday she …"
                 t = toks[k]
                 if t.is_word and t.low not in _CLAUSE_STARTERS_NOT:
                     start = t.start
