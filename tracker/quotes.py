@@ -31,6 +31,7 @@ from tracker.resolve import (
     Mention,
     Resolver,
     Token,
+    _rules,
     mention_after,
     mention_before,
     tokenize,
@@ -143,7 +144,9 @@ def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, in
     return None
 
 
-_TITLE_DOTS = frozenset("mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt".split())
+_TITLE_DOTS = frozenset(
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt".split()
+)
 
 
 # Lowercase words, and "According" opening a sentence: enough to see whether any cue is present.
@@ -153,16 +156,12 @@ _LOWER_WORDS = re.compile(r"According|[a-z]+")
 @lru_cache(maxsize=1)
 def _cue_words() -> frozenset[str]:
     """First words of every reporting verb, plus "according"."""
-    from tracker.resolve import _rules
-
     return _rules().verbish | {"according", "According"}
 
 
 @lru_cache(maxsize=1)
 def _link_words() -> frozenset[str]:
     """Words of the links between a speaker's head and a phrase after it ("familiar with")."""
-    from tracker.resolve import _rules
-
     return frozenset(w for link in _rules().links for w in link)
 
 
@@ -173,7 +172,7 @@ _CLAUSE_OPENERS = frozenset("that who which whose whom where when while because 
 @lru_cache(maxsize=1)
 def _np_words() -> frozenset[str]:
     """Lowercase words that can sit inside a speaker's noun phrase (roles, titles, modifiers)."""
-    from tracker.resolve import _ADJ_OK, _rules
+    from tracker.resolve import _ADJ_OK
 
     r = _rules()
     return r.roles | r.titles | r.modifiers | r.org_words | _ADJ_OK
@@ -421,7 +420,7 @@ def _after_recipient(toks: list[Token], k: int) -> int | None:
     """Index of the reported clause after a recipient starting at token ``k`` ("reporters",
     "the Bundestag", "state television", optionally "on Tuesday"), or None when the words
     after the verb don't read as recipient + clause."""
-    from tracker.resolve import _ADJ_OK, _rules
+    from tracker.resolve import _ADJ_OK
 
     mods = _rules().modifiers
     audiences = _audiences()
@@ -492,6 +491,8 @@ class _Extractor:
             before = self._outside(lo, p.open)
             if before and before[-1].text in ".!?\u2026":
                 before = []  # "… said Viktor Orban.“Brussels …": a new sentence typed without a space
+            elif before and before[-1].text in "([":
+                before = []  # "(“We were surprised,” she added.)": a bracketed sentence of its own
             close_at = p.close if p.close is not None else p.end
             close_para = span_index(self.paras, close_at)
             para_end = self.paras[close_para][1] if close_para >= 0 else len(text)
@@ -592,8 +593,6 @@ class _Extractor:
 
     def _words_outside(self, a: int, b: int) -> list[Token]:
         """Words in [a, b) outside quotations, pronouns left out ("he “will …”" has none)."""
-        from tracker.resolve import _rules
-
         pronouns = _rules().pronouns
         return [t for t in self._outside(a, b) if t.is_word and t.low not in pronouns]
 
@@ -611,11 +610,12 @@ class _Extractor:
         n = len(toks)
         starts = [t.start for t in toks[: _MAX_CLAUSE_TOKENS + 30]]
         cue_words = _cue_words()
+        tag_only = _rules().tag_only
         for v in range(1, min(n, _MAX_CLAUSE_TOKENS)):
             if toks[v].low not in cue_words:
                 continue  # the set test spares a call for nearly every token
             vl = verb_at(toks, v)
-            if not vl:
+            if not vl or toks[v].low in tag_only:
                 continue
             m = mention_before(text, toks, v)
             if m is None:

@@ -53,7 +53,11 @@ class _Rules:
     """Word lists from tracker/rules, loaded once."""
 
     def __init__(self) -> None:
-        verbs = [v.lower() for v in _rule_lines("reporting_verbs.txt")]
+        lines = _rule_lines("reporting_verbs.txt")
+        verbs = [" ".join(w for w in v.lower().split() if not w.startswith("=")) for v in lines]
+        # "continued =tag": a cue for a quotation in marks only ("she continued: “…”"), never
+        # for a clause without marks ("prices continued to rise after …" reports nobody)
+        self.tag_only = frozenset(v for v, line in zip(verbs, lines, strict=True) if "=tag" in line.split())
         self.verbs = frozenset(v for v in verbs if " " not in v)
         self.phrasal: dict[str, frozenset[str]] = {}
         for v in verbs:
@@ -498,7 +502,9 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         return Mention(m_start, end, text[m_start:end], "name", names, role, head, words)
     if head in _DOCUMENT_NOUNS:
         return Mention(start, end, surface, "document", head=head, words=words)
-    if head in rules.groups and not (det and toks[0].low != "the" and toks[0].low not in _POSSESSIVE_DETERMINERS):
+    if head in rules.groups and not (
+        det and toks[0].low != "the" and toks[0].low not in _POSSESSIVE_DETERMINERS
+    ):
         # "officials", "the authorities", "her critics", "his lawyers"; not "a officials"
         owner = toks[0].low if toks[0].low in _POSSESSIVE_DETERMINERS else None
         return Mention(start, end, surface, "group", head=head, words=words, owner=owner)
@@ -549,7 +555,11 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
         # Appositive: "NAME, a doctor, said" / "NAME, who ..., said".
         k = i - 2
         limit = max(floor, i - 25)
-        while k > limit and tokens[k].text not in ',;:"“”()' and (tokens[k].text != "." or _dotted(tokens[k - 1])):
+        while (
+            k > limit
+            and tokens[k].text not in ',;:"“”()'
+            and (tokens[k].text != "." or _dotted(tokens[k - 1]))
+        ):
             k -= 1  # "Its author, Dr. Hannah Lee, said": the title's period is not a sentence end
         if k > floor and tokens[k].text == ",":
             lo, hi = _phrase_tokens(tokens, floor, k)
