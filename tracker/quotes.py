@@ -341,6 +341,28 @@ def _sentence_subject(text: str, toks: list[Token]) -> Mention | None:
     return None
 
 
+def _colon_subject(text: str, toks: list[Token]) -> Mention | None:
+    """The subject opening a sentence that introduces a quotation with a colon but no reporting
+    verb ("The manager, Paul Cook, was more cautious:", "She was blunt:"): the first mention
+    ending before a lowercase word that starts where the sentence does, or after a participial
+    opener ("Asked about the result, Guardiola was philosophical:")."""
+    if _is_opener(toks[0]):
+        comma = next((j for j, t in enumerate(toks[:40]) if t.text == ","), None)
+        if comma is None:
+            return None
+        toks = toks[comma + 1 :]
+        if len(toks) < 2:
+            return None
+    for v in range(1, min(len(toks) - 1, 26)):
+        t = toks[v]
+        if not t.is_word or not t.text.islower():
+            continue
+        m = mention_before(text, toks, v)
+        if m is not None and m.start == toks[0].start and m.kind in ("name", "pronoun", "descriptor"):
+            return m
+    return None
+
+
 def _dotted_prev(toks: list[Token], v: int) -> bool:
     return v > 0 and toks[v - 1].low in _TITLE_DOTS
 
@@ -520,6 +542,16 @@ class _Extractor:
             if c.mention is None and c.cue is not None and text[c.cue[0] : c.cue[1]].endswith("ing"):
                 # "X accused him of …, adding: “…”": the participle's subject opens the sentence
                 c.mention = _sentence_subject(text, self._outside(s_start, p.open))
+            if (
+                c.mention is None
+                and how == "colon"
+                and len(before) > 2
+                and (c.cue is None or _is_opener(before[0]))
+            ):
+                # "The manager, Paul Cook, was more cautious: “…”": the clause's subject
+                c.mention = _colon_subject(text, before)
+                if c.mention is not None and c.cue is not None and c.cue[0] < c.mention.start:
+                    c.cue = None  # "Asked about …, Guardiola was philosophical:": not his cue
             if c.mention is None and c.kind == "direct" and how == "" and not before:
                 c.continuation = True
             if c.kind == "partial" and not self._keep_partial(p, before, c):
