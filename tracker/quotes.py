@@ -398,6 +398,40 @@ _RECIPIENT_VERBS = frozenset(
 _CLAUSE_OPENING = frozenset(
     "the a an his her its their our this these those he she it they we i there".split()
 )
+# A bare object this short with no finite verb is a noun phrase, not a reported clause
+# ("Collins acknowledged the uncertainty", "He confirmed the appointment").
+_MAX_BARE_OBJECT_WORDS = 6
+# Common irregular past forms that make a short clause finite ("He said prices rose").
+_IRREGULAR_PAST = frozenset(
+    """rose fell grew went came made took gave saw knew felt left kept held told found got
+    became began ran won lost paid sold spent built meant stood sent brought bought led met
+    put set cut hit shut let broke chose drove fought flew forgot froze hid hung lay rode
+    sank shook spoke stole struck swore threw tore understood wore wrote""".split()
+)
+# Words after which an -s or -ed word is a noun or an adjective ("the charges", "a planned …").
+_NOUN_OPENERS = frozenset("the a an his her its their our this that these those no any some".split())
+
+
+def _reads_as_clause(toks: list[Token], k: int) -> bool:
+    """True when the words from token ``k`` to the sentence end can be a reported clause: long
+    enough, an infinitive, or holding a word that looks finite (auxiliary, -ed, irregular past,
+    an -s verb after a subject). "the uncertainty" and "the charges" are objects, not clauses."""
+    words = [t for t in toks[k : k + _MAX_BARE_OBJECT_WORDS + 1] if t.is_word]
+    if len(words) > _MAX_BARE_OBJECT_WORDS:
+        return True
+    prev = ""
+    for t in words:
+        low = t.low
+        if low in _AUXILIARIES or low == "to" or low in _IRREGULAR_PAST or "'" in low or "’" in low:
+            return True
+        if t.text.islower() and prev not in _NOUN_OPENERS and low.endswith(("ed", "s")) and len(low) > 3:
+            return True
+        prev = low
+    return False
+
+
+# Pronouns that stand for the person told ("told him the …").
+_OBJECT_PRONOUNS = frozenset("him her them us me".split())
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 # Bare time adverbs right after a verb ("said Monday", "said yesterday"), never the clause.
 _TIME_WORDS = _WEEKDAYS | frozenset("yesterday today tonight".split())
@@ -447,7 +481,9 @@ def _after_recipient(toks: list[Token], k: int) -> int | None:
     mods = _rules().modifiers
     audiences = _audiences()
     n = len(toks)
-    i = k + 1 if k < n and toks[k].low in ("the", "a", "an") else k
+    if k + 1 < n and toks[k].low in _OBJECT_PRONOUNS and toks[k + 1].low in _CLAUSE_OPENING:
+        return k + 1  # "told him the city needed more help", "assured them they would …"
+    i = k + 1 if k < n and toks[k].low in ("the", "a", "an", "his", "her", "their", "its", "our") else k
     first = i
     lowercase_head = False
     while i < n and i - first < _MAX_RECIPIENT and toks[i].is_word:
@@ -667,7 +703,7 @@ class _Extractor:
             if start is None and k < n and toks[v].low in _BARE_CLAUSE_VERBS:
                 k = _past_time(toks, k)  # "said Monday the talks …", "said on Friday she …"
                 t = toks[k]
-                if t.is_word and t.low not in _CLAUSE_STARTERS_NOT:
+                if t.is_word and t.low not in _CLAUSE_STARTERS_NOT and _reads_as_clause(toks, k):
                     start = t.start
             if start is None and toks[v].low in _RECIPIENT_VERBS:
                 j = _after_recipient(toks, k)  # "told the Bundestag the government …"
