@@ -747,12 +747,14 @@ class _Extractor:
         text = self.text
         for i in range(len(toks) - 2):
             if toks[i].low == "according" and toks[i + 1].low == "to":
-                m = mention_after(text, toks, i + 2)
+                j = next((k for k in range(i + 2, len(toks)) if toks[k].text == ","), None)
+                # "According to the Ministry of Defence, the drills ended": what follows the
+                # comma is the clause, not an appositive of the source
+                m = mention_after(text, toks[:j] if i == 0 and j is not None else toks, i + 2)
                 if m is None:
                     return None
                 cue = (toks[i].start, toks[i + 1].end)
                 if i == 0:
-                    j = next((k for k in range(i + 2, len(toks)) if toks[k].text == ","), None)
                     if j is None:
                         return None
                     return _Cand(toks[j].end, toks[-1].end, "indirect", m, cue, anchor=m.start)

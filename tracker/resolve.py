@@ -359,6 +359,8 @@ def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
         or words[i].low in rules.modifiers
         or words[i].low in _CAP_STOP
     ):
+        if words[i].low in rules.org_words and words[i + 1].low in ("of", "for"):
+            break  # "Department of Health", "Office for National Statistics": one name
         i += 1
     # "Russia's Ministry of Defence", "Apple's Tim Cook": a possessive names the owner.
     for k in range(len(words) - 2, i - 1, -1):
@@ -771,6 +773,14 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
     if i < n and tokens[i].low in _DOCUMENT_NOUNS and tokens[i - 1].low in _DETERMINERS:
         i += 1  # "indicates the message published by the Kremlin"
     m = _make_mention(text, tokens, k, i)
+    if m is not None and m.kind == "document" and i + 1 < n:
+        # "according to a statement from the ministry", "a letter signed by …": the source is
+        # who issued the document ("the message published by the Kremlin" may be Putin's)
+        j = i + 1 if tokens[i].low in ("issued", "released", "signed") else i
+        if j + 1 < n and tokens[j].low in ("from", "by"):
+            src = mention_after(text, tokens, j + 1)
+            if src is not None and src.kind in ("name", "descriptor", "group"):
+                return src
     if m is not None and m.kind == "name" and i + 1 < n and tokens[i].text == ",":
         # "said Hugh Hill, a doctor at the clinic."
         j = i + 1
@@ -1046,6 +1056,11 @@ class Resolver:
     def _fix_appositive(self, toks: list[Token], j: int, m: Mention) -> Mention:
         """Record "Li Shangfu, Minister of Defence and …" / "Kosachev, deputy chairman of …"."""
         n = len(toks)
+        lo = bisect.bisect_left([t.start for t in toks[max(0, j - 12) : j]], m.start) + max(0, j - 12)
+        if lo >= 1 and toks[lo - 1].low in _DETERMINERS:
+            lo -= 1
+        if lo >= 2 and toks[lo - 2].low == "according" and toks[lo - 1].low == "to":
+            return m  # "According to the Ministry of Defence, the drills ended": a clause follows
         if j + 1 < n and toks[j].text == ",":
             k = j + 1
             while k < n and k - j < 20 and toks[k].text not in ',.;:()"“”':
