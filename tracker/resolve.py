@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from tracker.rules import lines as _rule_lines
+from tracker.rules import load_toml
 from tracker.text import dateline_end, is_byline, paragraph_spans, sentence_spans, span_index
 
 # ---------------------------------------------------------------------------------------------
@@ -77,6 +78,9 @@ class _Rules:
         self.groups = frozenset(groups - self.roles)
         self.modifiers = frozenset(m.lower() for m in _rule_lines("modifiers.txt"))
         self.org_words = frozenset(o.lower() for o in _rule_lines("organisations.txt"))
+        companies = load_toml("companies.toml")
+        self.company_heads = frozenset(companies["heads"])
+        self.company_suffixes = frozenset(companies["suffixes"])
         self.pronouns: dict[str, str] = {}
         for line in _rule_lines("pronouns.txt"):
             form, *kinds = line.split()
@@ -873,6 +877,10 @@ def _gender_of(m: Mention) -> str:
     return ""
 
 
+def _lower(words: tuple[str, ...]) -> set[str]:
+    return {w.lower().rstrip(".") for w in words}
+
+
 def _org_like(words: tuple[str, ...]) -> bool:
     org = _rules().org_words
     low = [w.lower() for w in words]
@@ -1397,6 +1405,13 @@ class Resolver:
         head = m.head or ""
         if head in rules.org_words and head not in rules.roles:
             orgs = [e for e in self._by_word.get(head, []) if e.kind == "organisation"]
+            if not orgs and head in rules.company_heads:
+                # "Toyota Motor Corp said …; the automaker said": the latest company named
+                orgs = [
+                    e
+                    for e in self.entities
+                    if e.kind == "organisation" and not rules.company_suffixes.isdisjoint(_lower(e.name))
+                ]
             return self._last_before(orgs, max(pos, m.end))
         if m.indefinite:
             if head in _ANONYMOUS_HEADS or m.words[:1] == ("one",):
