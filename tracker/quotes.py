@@ -31,6 +31,7 @@ from tracker.resolve import (
     Mention,
     Resolver,
     Token,
+    _rules,
     mention_after,
     mention_before,
     tokenize,
@@ -143,7 +144,9 @@ def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, in
     return None
 
 
-_TITLE_DOTS = frozenset("mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr".split())
+_TITLE_DOTS = frozenset(
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt".split()
+)
 
 
 # Lowercase words, and "According" opening a sentence: enough to see whether any cue is present.
@@ -153,16 +156,12 @@ _LOWER_WORDS = re.compile(r"According|[a-z]+")
 @lru_cache(maxsize=1)
 def _cue_words() -> frozenset[str]:
     """First words of every reporting verb, plus "according"."""
-    from tracker.resolve import _rules
-
     return _rules().verbish | {"according", "According"}
 
 
 @lru_cache(maxsize=1)
 def _link_words() -> frozenset[str]:
     """Words of the links between a speaker's head and a phrase after it ("familiar with")."""
-    from tracker.resolve import _rules
-
     return frozenset(w for link in _rules().links for w in link)
 
 
@@ -173,7 +172,7 @@ _CLAUSE_OPENERS = frozenset("that who which whose whom where when while because 
 @lru_cache(maxsize=1)
 def _np_words() -> frozenset[str]:
     """Lowercase words that can sit inside a speaker's noun phrase (roles, titles, modifiers)."""
-    from tracker.resolve import _ADJ_OK, _rules
+    from tracker.resolve import _ADJ_OK
 
     r = _rules()
     return r.roles | r.titles | r.modifiers | r.org_words | _ADJ_OK
@@ -342,6 +341,28 @@ def _sentence_subject(text: str, toks: list[Token]) -> Mention | None:
     return None
 
 
+def _colon_subject(text: str, toks: list[Token]) -> Mention | None:
+    """The subject opening a sentence that introduces a quotation with a colon but no reporting
+    verb ("The manager, Paul Cook, was more cautious:", "She was blunt:"): the first mention
+    ending before a lowercase word that starts where the sentence does, or after a participial
+    opener ("Asked about the result, Guardiola was philosophical:")."""
+    if _is_opener(toks[0]):
+        comma = next((j for j, t in enumerate(toks[:40]) if t.text == ","), None)
+        if comma is None:
+            return None
+        toks = toks[comma + 1 :]
+        if len(toks) < 2:
+            return None
+    for v in range(1, min(len(toks) - 1, 26)):
+        t = toks[v]
+        if not t.is_word or not t.text.islower():
+            continue
+        m = mention_before(text, toks, v)
+        if m is not None and m.start == toks[0].start and m.kind in ("name", "pronoun", "descriptor"):
+            return m
+    return None
+
+
 def _dotted_prev(toks: list[Token], v: int) -> bool:
     return v > 0 and toks[v - 1].low in _TITLE_DOTS
 
@@ -377,9 +398,69 @@ _RECIPIENT_VERBS = frozenset(
 _CLAUSE_OPENING = frozenset(
     "the a an his her its their our this these those he she it they we i there".split()
 )
+# A bare object this short with no finite verb is a noun phrase, not a reported clause
+# ("Collins acknowledged the uncertainty", "He confirmed the appointment").
+_MAX_BARE_OBJECT_WORDS = 6
+# Common irregular past forms that make a short clause finite ("He said prices rose").
+_IRREGULAR_PAST = frozenset(
+    """rose fell grew went came made took gave saw knew felt left kept held told found got
+    became began ran won lost paid sold spent built meant stood sent brought bought led met
+    put set cut hit shut let broke chose drove fought flew forgot froze hid hung lay rode
+    sank shook spoke stole struck swore threw tore understood wore wrote""".split()
+)
+# Words after which an -s or -ed word is a noun or an adjective ("the charges", "a planned …").
+_NOUN_OPENERS = frozenset("the a an his her its their our this that these those no any some".split())
+
+
+def _reads_as_clause(toks: list[Token], k: int) -> bool:
+    """True when the words from token ``k`` to the sentence end can be a reported clause: long
+    enough, an infinitive, or holding a word that looks finite (auxiliary, -ed, irregular past,
+    an -s verb after a subject). "the uncertainty" and "the charges" are objects, not clauses."""
+    words = [t for t in toks[k : k + _MAX_BARE_OBJECT_WORDS + 1] if t.is_word]
+    if len(words) > _MAX_BARE_OBJECT_WORDS:
+        return True
+    prev = ""
+    for t in words:
+        low = t.low
+        if low in _AUXILIARIES or low == "to" or low in _IRREGULAR_PAST or "'" in low or "’" in low:
+            return True
+        if t.text.islower() and prev not in _NOUN_OPENERS and low.endswith(("ed", "s")) and len(low) > 3:
+            return True
+        prev = low
+    return False
+
+
+# Pronouns that stand for the person told ("told him the …").
+_OBJECT_PRONOUNS = frozenset("him her them us me".split())
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 # Bare time adverbs right after a verb ("said Monday", "said yesterday"), never the clause.
 _TIME_WORDS = _WEEKDAYS | frozenset("yesterday today tonight".split())
+# Words after "last"/"this" that make a time adjunct ("said last week the plan …").
+_PERIOD_WORDS = _WEEKDAYS | frozenset("week month year night weekend".split())
+# Parts of a day after a weekday ("said on Friday evening she …").
+_DAY_PARTS = frozenset("morning afternoon evening night".split())
+
+
+def _past_time(toks: list[Token], k: int) -> int:
+    """Index after a time adjunct starting at token ``k`` ("Monday", "on Friday", "last week",
+    "on Tuesday evening"), when a word follows it; else ``k``. The day is never the clause."""
+    n = len(toks)
+    j = k
+    if j < n and toks[j].low in _TIME_WORDS:
+        j += 1
+    elif j + 1 < n and toks[j].low == "on" and toks[j + 1].low in _WEEKDAYS:
+        j += 2
+    elif j + 1 < n and toks[j].low in ("last", "this") and toks[j + 1].low in _PERIOD_WORDS:
+        j += 2
+    else:
+        return k
+    if j < n and toks[j - 1].low in _WEEKDAYS and toks[j].low in _DAY_PARTS:
+        j += 1
+    if j >= n or not toks[j].is_word or toks[j].low in _AUXILIARIES:
+        return k  # "said this year would be difficult": the time is the clause's subject
+    return j
+
+
 # Words of a recipient phrase ("the German Bundestag", "state television", "a news conference").
 _MAX_RECIPIENT = 5
 
@@ -395,12 +476,14 @@ def _after_recipient(toks: list[Token], k: int) -> int | None:
     """Index of the reported clause after a recipient starting at token ``k`` ("reporters",
     "the Bundestag", "state television", optionally "on Tuesday"), or None when the words
     after the verb don't read as recipient + clause."""
-    from tracker.resolve import _ADJ_OK, _rules
+    from tracker.resolve import _ADJ_OK
 
     mods = _rules().modifiers
     audiences = _audiences()
     n = len(toks)
-    i = k + 1 if k < n and toks[k].low in ("the", "a", "an") else k
+    if k + 1 < n and toks[k].low in _OBJECT_PRONOUNS and toks[k + 1].low in _CLAUSE_OPENING:
+        return k + 1  # "told him the city needed more help", "assured them they would …"
+    i = k + 1 if k < n and toks[k].low in ("the", "a", "an", "his", "her", "their", "its", "our") else k
     first = i
     lowercase_head = False
     while i < n and i - first < _MAX_RECIPIENT and toks[i].is_word:
@@ -466,6 +549,8 @@ class _Extractor:
             before = self._outside(lo, p.open)
             if before and before[-1].text in ".!?\u2026":
                 before = []  # "… said Viktor Orban.“Brussels …": a new sentence typed without a space
+            elif before and before[-1].text in "([":
+                before = []  # "(“We were surprised,” she added.)": a bracketed sentence of its own
             close_at = p.close if p.close is not None else p.end
             close_para = span_index(self.paras, close_at)
             para_end = self.paras[close_para][1] if close_para >= 0 else len(text)
@@ -493,6 +578,16 @@ class _Extractor:
             if c.mention is None and c.cue is not None and text[c.cue[0] : c.cue[1]].endswith("ing"):
                 # "X accused him of …, adding: “…”": the participle's subject opens the sentence
                 c.mention = _sentence_subject(text, self._outside(s_start, p.open))
+            if (
+                c.mention is None
+                and how == "colon"
+                and len(before) > 2
+                and (c.cue is None or _is_opener(before[0]))
+            ):
+                # "The manager, Paul Cook, was more cautious: “…”": the clause's subject
+                c.mention = _colon_subject(text, before)
+                if c.mention is not None and c.cue is not None and c.cue[0] < c.mention.start:
+                    c.cue = None  # "Asked about …, Guardiola was philosophical:": not his cue
             if c.mention is None and c.kind == "direct" and how == "" and not before:
                 c.continuation = True
             if c.kind == "partial" and not self._keep_partial(p, before, c):
@@ -566,8 +661,6 @@ class _Extractor:
 
     def _words_outside(self, a: int, b: int) -> list[Token]:
         """Words in [a, b) outside quotations, pronouns left out ("he “will …”" has none)."""
-        from tracker.resolve import _rules
-
         pronouns = _rules().pronouns
         return [t for t in self._outside(a, b) if t.is_word and t.low not in pronouns]
 
@@ -585,11 +678,12 @@ class _Extractor:
         n = len(toks)
         starts = [t.start for t in toks[: _MAX_CLAUSE_TOKENS + 30]]
         cue_words = _cue_words()
+        tag_only = _rules().tag_only
         for v in range(1, min(n, _MAX_CLAUSE_TOKENS)):
             if toks[v].low not in cue_words:
                 continue  # the set test spares a call for nearly every token
             vl = verb_at(toks, v)
-            if not vl:
+            if not vl or toks[v].low in tag_only:
                 continue
             m = mention_before(text, toks, v)
             if m is None:
@@ -607,10 +701,9 @@ class _Extractor:
                     start = toks[j].end
                     break
             if start is None and k < n and toks[v].low in _BARE_CLAUSE_VERBS:
-                if k + 1 < n and toks[k].low in _TIME_WORDS and toks[k + 1].is_word:
-                    k += 1  # "said Monday the talks …" (AP style): the day is not the clause
+                k = _past_time(toks, k)  # "said Monday the talks …", "said on Friday she …"
                 t = toks[k]
-                if t.is_word and t.low not in _CLAUSE_STARTERS_NOT:
+                if t.is_word and t.low not in _CLAUSE_STARTERS_NOT and _reads_as_clause(toks, k):
                     start = t.start
             if start is None and toks[v].low in _RECIPIENT_VERBS:
                 j = _after_recipient(toks, k)  # "told the Bundestag the government …"
@@ -654,12 +747,14 @@ class _Extractor:
         text = self.text
         for i in range(len(toks) - 2):
             if toks[i].low == "according" and toks[i + 1].low == "to":
-                m = mention_after(text, toks, i + 2)
+                j = next((k for k in range(i + 2, len(toks)) if toks[k].text == ","), None)
+                # "According to the Ministry of Defence, the drills ended": what follows the
+                # comma is the clause, not an appositive of the source
+                m = mention_after(text, toks[:j] if i == 0 and j is not None else toks, i + 2)
                 if m is None:
                     return None
                 cue = (toks[i].start, toks[i + 1].end)
                 if i == 0:
-                    j = next((k for k in range(i + 2, len(toks)) if toks[k].text == ","), None)
                     if j is None:
                         return None
                     return _Cand(toks[j].end, toks[-1].end, "indirect", m, cue, anchor=m.start)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from tracker.rules import lines as _rule_lines
+from tracker.rules import load_toml
 from tracker.text import dateline_end, is_byline, paragraph_spans, sentence_spans, span_index
 
 # ---------------------------------------------------------------------------------------------
@@ -53,7 +54,11 @@ class _Rules:
     """Word lists from tracker/rules, loaded once."""
 
     def __init__(self) -> None:
-        verbs = [v.lower() for v in _rule_lines("reporting_verbs.txt")]
+        lines = _rule_lines("reporting_verbs.txt")
+        verbs = [" ".join(w for w in v.lower().split() if not w.startswith("=")) for v in lines]
+        # "continued =tag": a cue for a quotation in marks only ("she continued: “…”"), never
+        # for a clause without marks ("prices continued to rise after …" reports nobody)
+        self.tag_only = frozenset(v for v, line in zip(verbs, lines, strict=True) if "=tag" in line.split())
         self.verbs = frozenset(v for v in verbs if " " not in v)
         self.phrasal: dict[str, frozenset[str]] = {}
         for v in verbs:
@@ -73,6 +78,9 @@ class _Rules:
         self.groups = frozenset(groups - self.roles)
         self.modifiers = frozenset(m.lower() for m in _rule_lines("modifiers.txt"))
         self.org_words = frozenset(o.lower() for o in _rule_lines("organisations.txt"))
+        companies = load_toml("companies.toml")
+        self.company_heads = frozenset(companies["heads"])
+        self.company_suffixes = frozenset(companies["suffixes"])
         self.pronouns: dict[str, str] = {}
         for line in _rule_lines("pronouns.txt"):
             form, *kinds = line.split()
@@ -148,7 +156,7 @@ _POSSESSIVE_DETERMINERS = frozenset("his her its their our my your".split())
 _ANONYMOUS_HEADS = frozenset("source sources insider insiders person figure".split())
 # Abbreviated titles written with a period ("Mr. Smith", "Sen. Warren").
 _TITLE_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr".split()
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt".split()
 )
 _PARTICLES = frozenset("de da van von der den del della di du la le al bin ibn ben ter dos das".split())
 _DOCUMENT_NOUNS = frozenset("message letter statement note communique communiqué decree post".split())
@@ -355,6 +363,8 @@ def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
         or words[i].low in rules.modifiers
         or words[i].low in _CAP_STOP
     ):
+        if words[i].low in rules.org_words and words[i + 1].low in ("of", "for"):
+            break  # "Department of Health", "Office for National Statistics": one name
         i += 1
     # "Russia's Ministry of Defence", "Apple's Tim Cook": a possessive names the owner.
     for k in range(len(words) - 2, i - 1, -1):
@@ -417,7 +427,11 @@ _ADJ_OK = frozenset(
     "senior top former chief deputy leading prominent local regional foreign defence defense "
     "finance economy trade interior justice health education energy military security national "
     "federal state presidential government opposition ruling new outgoing incoming acting "
-    "interim veteran longtime long-time retired independent private public assistant".split()
+    "interim veteran longtime long-time retired independent private public assistant "
+    # the lowercase middles of corporate and official titles ("chief financial officer",
+    # "chief operating officer", "chief medical officer", "general counsel")
+    "financial operating investment medical technology technical scientific commercial "
+    "marketing legal political economic executive general".split()
 )
 
 
@@ -494,8 +508,12 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         return Mention(m_start, end, text[m_start:end], "name", names, role, head, words)
     if head in _DOCUMENT_NOUNS:
         return Mention(start, end, surface, "document", head=head, words=words)
-    if head in rules.groups and not (det and toks[0].low != "the"):
-        return Mention(start, end, surface, "group", head=head, words=words)
+    if head in rules.groups and not (
+        det and toks[0].low != "the" and toks[0].low not in _POSSESSIVE_DETERMINERS
+    ):
+        # "officials", "the authorities", "her critics", "his lawyers"; not "a officials"
+        owner = toks[0].low if toks[0].low in _POSSESSIVE_DETERMINERS else None
+        return Mention(start, end, surface, "group", head=head, words=words, owner=owner)
     if head in rules.roles or head in rules.org_words or head in rules.titles:
         indefinite = toks[0].low in _INDEFINITE
         owner = toks[0].low if toks[0].low in _POSSESSIVE_DETERMINERS else None
@@ -532,6 +550,10 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
         i -= 1
     if i <= floor:
         return None
+    if _adverb_aside(tokens, floor, i):
+        # "Acme's founder, Tom Hale, however, said" / "John Smith, too, said": the subject is
+        # what stands before the aside
+        return mention_before(text, tokens, i - 2, floor) or mention_before(text, tokens, i - 3, floor)
     prev = tokens[i - 1]
     if prev.low in _rules().pronouns and prev.is_word:
         return _make_mention(text, tokens, i - 1, i)
@@ -539,8 +561,12 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
         # Appositive: "NAME, a doctor, said" / "NAME, who ..., said".
         k = i - 2
         limit = max(floor, i - 25)
-        while k > limit and tokens[k].text not in ',;:"“”()' and tokens[k].text != ".":
-            k -= 1
+        while (
+            k > limit
+            and tokens[k].text not in ',;:"“”()'
+            and (tokens[k].text != "." or _dotted(tokens[k - 1]))
+        ):
+            k -= 1  # "Its author, Dr. Hannah Lee, said": the title's period is not a sentence end
         if k > floor and tokens[k].text == ",":
             lo, hi = _phrase_tokens(tokens, floor, k)
             m = _make_mention(text, tokens, lo, hi)
@@ -572,6 +598,15 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
         return None
     lo, hi = _phrase_tokens(tokens, floor, i)
     return _wider(_postmodified(text, tokens, floor, i), _make_mention(text, tokens, lo, hi))
+
+
+def _adverb_aside(tokens: list[Token], floor: int, i: int) -> bool:
+    """True when tokens[i-3:i] are ", ADVERB ," ("however", "too", "meanwhile"): one lowercase
+    word between commas that is not a role noun (", spokesman," would be an appositive)."""
+    if i - 3 <= floor or tokens[i - 1].text != "," or tokens[i - 3].text != ",":
+        return False
+    t = tokens[i - 2]
+    return t.is_word and t.text.islower() and t.low not in _rules().roles and not verb_at(tokens, i - 2)
 
 
 def _wider(ext: Mention | None, m: Mention | None) -> Mention | None:
@@ -742,6 +777,14 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
     if i < n and tokens[i].low in _DOCUMENT_NOUNS and tokens[i - 1].low in _DETERMINERS:
         i += 1  # "indicates the message published by the Kremlin"
     m = _make_mention(text, tokens, k, i)
+    if m is not None and m.kind == "document" and i + 1 < n:
+        # "according to a statement from the ministry", "a letter signed by …": the source is
+        # who issued the document ("the message published by the Kremlin" may be Putin's)
+        j = i + 1 if tokens[i].low in ("issued", "released", "signed") else i
+        if j + 1 < n and tokens[j].low in ("from", "by"):
+            src = mention_after(text, tokens, j + 1)
+            if src is not None and src.kind in ("name", "descriptor", "group"):
+                return src
     if m is not None and m.kind == "name" and i + 1 < n and tokens[i].text == ",":
         # "said Hugh Hill, a doctor at the clinic."
         j = i + 1
@@ -762,6 +805,8 @@ def _appositive_role(appos: str) -> str | None:
     first = words[0]
     if first.islower() and (first.endswith("ing") or first in _PREPOSITIONS):
         return None  # "Janet Yellen, speaking in Brussels, said": circumstance, not a role
+    if len(words) == 1 and first.islower() and first.rstrip(".") not in _rules().roles:
+        return None  # "Warren, however, argued", "Smith, too, said": an adverb, not a role
     if words[0].lower() in ("a", "an", "the"):
         words = words[1:]
     role = " ".join(words)
@@ -830,6 +875,10 @@ def _gender_of(m: Mention) -> str:
         if g:
             return g
     return ""
+
+
+def _lower(words: tuple[str, ...]) -> set[str]:
+    return {w.lower().rstrip(".") for w in words}
 
 
 def _org_like(words: tuple[str, ...]) -> bool:
@@ -1015,6 +1064,11 @@ class Resolver:
     def _fix_appositive(self, toks: list[Token], j: int, m: Mention) -> Mention:
         """Record "Li Shangfu, Minister of Defence and …" / "Kosachev, deputy chairman of …"."""
         n = len(toks)
+        lo = bisect.bisect_left([t.start for t in toks[max(0, j - 12) : j]], m.start) + max(0, j - 12)
+        if lo >= 1 and toks[lo - 1].low in _DETERMINERS:
+            lo -= 1
+        if lo >= 2 and toks[lo - 2].low == "according" and toks[lo - 1].low == "to":
+            return m  # "According to the Ministry of Defence, the drills ended": a clause follows
         if j + 1 < n and toks[j].text == ",":
             k = j + 1
             while k < n and k - j < 20 and toks[k].text not in ',.;:()"“”':
@@ -1351,6 +1405,13 @@ class Resolver:
         head = m.head or ""
         if head in rules.org_words and head not in rules.roles:
             orgs = [e for e in self._by_word.get(head, []) if e.kind == "organisation"]
+            if not orgs and head in rules.company_heads:
+                # "Toyota Motor Corp said …; the automaker said": the latest company named
+                orgs = [
+                    e
+                    for e in self.entities
+                    if e.kind == "organisation" and not rules.company_suffixes.isdisjoint(_lower(e.name))
+                ]
             return self._last_before(orgs, max(pos, m.end))
         if m.indefinite:
             if head in _ANONYMOUS_HEADS or m.words[:1] == ("one",):

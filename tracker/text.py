@@ -74,7 +74,7 @@ _ABBREVIATIONS = frozenset(
     """
     mr mrs ms dr prof st jr sr gen col lt sgt capt cmdr adm gov sen rep rev fr no nos vs etc
     inc corp ltd co bros dept est approx jan feb mar apr jun jul aug sep sept oct nov dec
-    u.s u.k u.n e.u a.m p.m i.e e.g mt ft ave blvd hon pres messrs mme mlle
+    u.s u.k u.n e.u a.m p.m i.e e.g mt ft ave blvd hon pres messrs mme mlle det insp supt
     """.split()
 )
 
