@@ -144,7 +144,7 @@ def test_hostile_input_never_raises_and_stays_linear() -> None:
 
 @pytest.mark.parametrize("text", ["5bn", "The fund holds 7million.", "0billion"])
 def test_a_bare_scaled_count_has_no_unit_span(text: str) -> None:
-    """"5bn" is five billion of nothing named: no unit, so neither end of a unit span
+    """ "5bn" is five billion of nothing named: no unit, so neither end of a unit span
     (the end was -1 while the start was None)."""
     claims = find_claims(text)
     assert claims and all(c.unit_start is None and c.unit_end is None for c in claims)
