@@ -1087,6 +1087,24 @@ def _year_of(explicit: str | None, rel: str | None, published: dt.date | None, l
     return published.year if last_month <= published.month else published.year - 1
 
 
+# "in May", "since May", "the end of May": a preposition before "May" makes it the month; a
+# subject before it makes it the modal verb ("prices may rise", "Exports May Fall").
+_MAY_MONTH_BEFORE_RE = re.compile(
+    rf"""(?<![\w])(?:in|since|from|to|until|till|through|during|for|of|by|between|and|early|late|mid)
+    (?:{_SP}+|-)\Z""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def _month_may(m: re.Match[str]) -> bool:
+    """True when the "May" that ``m`` matched is the month: after a preposition and not a
+    possessive ("in May's cabinet" is Theresa May's)."""
+    text, pos = m.string, m.start("mm")
+    if text.startswith(("'s", "’s"), m.end("mm")):
+        return False
+    return _MAY_MONTH_BEFORE_RE.search(text, max(0, pos - 12), pos) is not None
+
+
 def _num_word(s: str) -> int:
     return int(s) if s.isdigit() else int(_NUMBER_WORDS.get(s.lower(), 0))
 
@@ -1142,7 +1160,7 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
         p = _label(y, a, y, b) if y and a <= b else None
     elif g["month"]:
         mo = _MONTHS[g["mm"].lower().rstrip(".")]
-        if g["mm"] == "May" and not (g["my"] or g["mrel"]):
+        if g["mm"] == "May" and not (g["my"] or g["mrel"] or _month_may(m)):
             return None  # the modal verb
         if g["mrel"] and published is not None and not g["my"]:
             rel = g["mrel"].lower()
@@ -1541,12 +1559,18 @@ _RIGHT_STOP = _PREPS | {
 }
 
 
-def _verb_before(text: str, lo: int, start: int) -> str | None:
-    toks = [m.group(0).lower() for m in _WORD_RE.finditer(text, max(lo, start - 40), start)][-3:]
+def _verb_at(text: str, lo: int, start: int) -> re.Match[str] | None:
+    """The last of the three words before ``start`` that names a measured act ("borrowed")."""
+    toks = list(_WORD_RE.finditer(text, max(lo, start - 40), start))[-3:]
     for t in reversed(toks):
-        if t in _VERBS:
-            return _VERBS[t]
+        if t.group(0).lower() in _VERBS:
+            return t
     return None
+
+
+def _verb_before(text: str, lo: int, start: int) -> str | None:
+    t = _verb_at(text, lo, start)
+    return _VERBS[t.group(0).lower()] if t else None
 
 
 # A figure compared with the one before it: "…, up from X", "…, compared with X".
@@ -1625,6 +1649,10 @@ def _metric_phrase(
         return metric, rs, re_
     if lwords:
         return _normalise_metric(lwords), ls, le
+    # "The Treasury borrowed £13.7bn in May": no noun names it, the act does.
+    t = _verb_at(text, max(lo, prev[0].end) if prev else lo, raw.start)
+    if t and raw.kind == "money":
+        return _VERBS[t.group(0).lower()], t.start(), t.end()
     return None, None, None
 
 
