@@ -306,7 +306,8 @@ _YEAR = r"(?:19|20)[0-9]{2}(?![0-9,.]?[0-9])"
 _PERIOD_RE = re.compile(
     rf"""
       (?P<rel>\b(?:last|this|next|current|previous|coming)[ ](?P<relunit>year|month|quarter)\b)
-    | (?P<nto>\b(?P<nn>[0-9]{{1,2}}|{_NUMW})[ ]months[ ](?:to|ended|ending|through)[ ]
+    | (?P<nto>\b(?:(?P<nn>[0-9]{{1,2}}|{_NUMW})[ ](?P<nunit>months|weeks)|(?P<nyear>year))
+        [ ](?:to|ended|ending|through)[ ]
         (?P<nm>(?-i:{_MONTH_TITLE}))(?![a-z])(?:[ ][0-9]{{1,2}}(?:st|nd|rd|th)?)?(?:,?[ ](?P<ny>{_YEAR}))?)
     | (?P<firstn>\b(?:first|past|last)[ ](?P<n>[0-9]{{1,2}}|{_NUMW})[ ]months
         (?:[ ]of[ ](?:(?P<fny>{_YEAR})|(?P<fnrel>this|last)[ ]year))?)
@@ -1132,7 +1133,11 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
     elif g["ago"]:
         return None  # relative to another period: resolved by _periods
     elif g["nto"]:  # "the nine months to September": n months ending with that month
-        n = _num_word(g["nn"])
+        # "the year to March" is twelve months; "the 52 weeks to February 24" is in weeks
+        # (a retailer's year), counted here in whole months.
+        n = 12 if g["nyear"] else _num_word(g["nn"])
+        if g["nunit"] and g["nunit"].lower() == "weeks":
+            n = round(n / WEEKS_PER_MONTH)
         m2 = _MONTHS[g["nm"].lower().rstrip(".")]
         y = _year_of(g["ny"], None, published, m2)
         if not 1 <= n <= 24 or y is None:
@@ -1234,6 +1239,10 @@ _PERIOD_KEYS = (
     "nov",
     "dec",
 )  # the first letters of every alternative of _PERIOD_RE, so it is only tried where it can match
+_TRAILING_KEYS = tuple(
+    f" {u} {w} " for u in ("months", "weeks") for w in ("to", "ended", "ending", "through")
+)
+WEEKS_PER_MONTH = 52 / 12  # "13 weeks" is a quarter, "52 weeks" a year
 _EVENT_VERBS = ("founded", "established", "born", "built", "created", "signed", "launched", "opened", "since")
 _YEAR_FIND_RE = re.compile(r"[12][09][0-9][0-9]")
 
@@ -1247,10 +1256,15 @@ def _periods(
         while i >= 0:
             starts.add(i)
             i = low.find(key, i + 1, hi)
-    for key in (" months to ", " months ended ", " months ending ", " months through "):
+    for key in _TRAILING_KEYS:
         i = low.find(key, lo, hi)
         while i >= 0:  # the alternative starts at the number before "months"
             starts.add(max(lo, low.rfind(" ", lo, i) + 1))
+            i = low.find(key, i + 1, hi)
+    for key in (" year to ", " year ended ", " year ending ", " year through "):
+        i = low.find(key, lo, hi)
+        while i >= 0:  # "the year to March": the alternative starts at "year"
+            starts.add(i + 1)
             i = low.find(key, i + 1, hi)
     out = []
     end = -1
