@@ -111,8 +111,10 @@ for _u in _UNITS["unit"]:
         _PREFIX[_s.lower()] = _def
     for _s in _u.get("suffix", []):
         _SUFFIX.setdefault(_s.lower(), _def)
-    for _s in _u.get("suffix_cs", []):
+    for _s in _u.get("suffix_cs", []) + _u.get("glued_cs", []):
         _SUFFIX_CS[_s] = _def
+# Letters that are a unit only glued to the number ("38.7C", "5p"); spaced they are labels.
+_GLUED_CS = frozenset(_s for _u in _UNITS["unit"] for _s in _u.get("glued_cs", []))
 _PER: dict[str, str] = {k.lower(): v for k, v in _UNITS["per"].items()}
 
 _SCALES = _pairs("scale_words.txt")
@@ -534,7 +536,7 @@ def _read_after(text: str, term: _Term, has_prefix: bool) -> None:
 def _set_unit(term: _Term, u: re.Match[str]) -> None:
     surf = u.group("unit")
     unit = _SUFFIX_CS.get(surf) if surf in _SUFFIX_CS else _SUFFIX.get(surf.lower())
-    if unit is None:
+    if unit is None or (surf in _GLUED_CS and u.group("sp")):
         return
     term.unit = unit
     term.unit_start, term.unit_end = u.span("unit")
@@ -1570,6 +1572,23 @@ _RIGHT_STOP = _PREPS | {
     "he",
     "she",
     "we",
+    # modals and verbs of change after the noun ("150mm of rain could fall", "20cm of snow
+    # fell overnight"): the phrase is the noun before them
+    "could",
+    "should",
+    "might",
+    "may",
+    "can",
+    "must",
+    "fell",
+    "fall",
+    "falls",
+    "rose",
+    "rise",
+    "rises",
+    "hit",
+    "hits",
+    "closed",
 }
 
 
