@@ -231,6 +231,12 @@ _RANGE_RE = re.compile(
     (?P<cur>(?:{_alt(list(_PREFIX))}){_SP}?)?(?=[0-9]|(?:{_WORDNUM})\b)""",
     re.VERBOSE | re.IGNORECASE,
 )
+# "estimates range from 50,000 to 70,000", "anywhere from $3bn to $5bn": a range, not a change.
+_RANGE_FROM_RE = re.compile(
+    rf"""(?<![\w])(?:range|ranges|ranged|ranging|anywhere|vary|varies|varied|varying|spanning)
+    {_SP}+from{_SP}+\Z""",
+    re.VERBOSE | re.IGNORECASE,
+)
 _BETWEEN_RE = re.compile(rf"""(?<![\w])(?P<w>between|from){_SP}+\Z""", re.IGNORECASE)
 _CAP_WORD_BEFORE_RE = re.compile(rf"""(?P<w>[A-Za-z][\w&'’.-]*){_SP}+\Z""")
 _REF_BEFORE_RE = re.compile(
@@ -948,7 +954,11 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
                 if term.unit is None:
                     term.unit, term.unit_start, term.unit_end = term2.unit, term2.unit_start, term2.unit_end
                     term.unit_surface = term2.unit_surface
-                if bw and bw.group("w").lower() == "from":
+                if (
+                    bw
+                    and bw.group("w").lower() == "from"
+                    and not _RANGE_FROM_RE.search(text, max(0, start - 32), start)
+                ):
                     pass  # "from 5 to 6 million": a change, two figures; the first borrows the unit
                 elif sep != "and" or bw:
                     f = term.unit.factor if term.unit else 1.0
