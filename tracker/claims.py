@@ -313,15 +313,16 @@ _NUMW = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _YEAR = r"(?:19|20)[0-9]{2}(?![0-9,.]?[0-9])"
 _PERIOD_RE = re.compile(
     rf"""
-      (?P<rel>\b(?:last|this|next|current|previous|coming)[ ](?P<relunit>year|month|quarter)\b)
+      (?P<rel>\b(?:last|this|next|current|previous|coming)[ ](?P<relunit>year|month|quarter)\b
+        (?![ ]of[ ]{_YEAR}))
     | (?P<nto>\b(?:(?P<nn>[0-9]{{1,2}}|{_NUMW})[ ](?P<nunit>months|weeks)|(?P<nyear>year))
         [ ](?:to|ended|ending|through)[ ]
         (?P<nm>(?-i:{_MONTH_TITLE}))(?![a-z])(?:[ ][0-9]{{1,2}}(?:st|nd|rd|th)?)?(?:,?[ ](?P<ny>{_YEAR}))?)
     | (?P<firstn>\b(?:first|past|last)[ ](?P<n>[0-9]{{1,2}}|{_NUMW})[ ]months
         (?:[ ]of[ ](?:(?P<fny>{_YEAR})|(?P<fnrel>this|last)[ ]year))?)
-    | (?P<quarter>(?:\bQ(?P<qn>[1-4])|\b(?P<qw>{_ORD})[ -]quarter)
+    | (?P<quarter>(?:\bQ(?P<qn>[1-4])|\b(?P<qw>{_ORD}|final|last)[ -]quarter)
         (?:,?[ ](?:of[ ])?(?:(?P<qy>{_YEAR})|(?P<qrel>this|last)[ ]year))?)
-    | (?P<half>(?:\bH(?P<hn>[12])|\b(?P<hw>first|second)[ -]half)
+    | (?P<half>(?:\bH(?P<hn>[12])|\b(?P<hw>first|second|final|last)[ -]half)
         (?:,?[ ](?:of[ ])?(?:(?P<hy>{_YEAR})|(?P<hrel>this|last)[ ]year))?)
     | (?P<ago>\ba[ ]year[ ](?:earlier|before|ago)|\bthe[ ](?:previous|prior|preceding)[ ]year|\byear[ ]ago)
     | (?P<mrange>\b(?:between[ ](?P<mb1>(?-i:{_MONTH_TITLE}))[ ]and[ ](?P<mb2>(?-i:{_MONTH_TITLE}))
@@ -1163,11 +1164,11 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
         y = _year_of(g["fny"], g["fnrel"], published, n)
         p = _label(y, 1, y, n) if y else None
     elif g["quarter"]:
-        q = int(g["qn"]) if g["qn"] else _ORDINALS[g["qw"].lower()]
+        q = int(g["qn"]) if g["qn"] else _ORDINALS.get(g["qw"].lower(), 4)  # "final quarter"
         y = _year_of(g["qy"], g["qrel"], published, q * 3)
         p = _label(y, q * 3 - 2, y, q * 3) if y else None
     elif g["half"]:
-        h = int(g["hn"]) if g["hn"] else _ORDINALS[g["hw"].lower()]
+        h = int(g["hn"]) if g["hn"] else _ORDINALS.get(g["hw"].lower(), 2)  # "last half of 2023"
         y = _year_of(g["hy"], g["hrel"], published, h * 6)
         p = _label(y, h * 6 - 5, y, h * 6) if y else None
     elif g["mrange"]:
@@ -1222,6 +1223,7 @@ _PERIOD_KEYS = (
     "previous ",
     "coming ",
     "first ",
+    "final ",
     "second ",
     "third ",
     "fourth ",
