@@ -300,7 +300,9 @@ _CAP_OK = frozenset(
     }
     | {h.split()[-1] for h in _HEDGE_BEFORE}
 )
-_WORD_RE = re.compile(r"""[A-Za-z](?:[\w'’&]|\.(?=\w))*(?:-[A-Za-z0-9][\w'’]*)*|[^\w\s]""")
+_WORD_RE = re.compile(
+    r"""[A-Za-z](?:[\w'’&]|\.(?=\w))*(?:-[A-Za-z0-9][\w'’]*)*|[^\w\s]|(?P<numadj>[0-9][0-9.]*-[A-Za-z]+)"""
+)
 _CAP_RE = re.compile(r"[A-Z][A-Za-z0-9+]*")
 _ENTITY_FIRST: dict[str, list[str]] = {}
 for _s in sorted(_ENTITY_OF, key=len, reverse=True):
@@ -652,6 +654,21 @@ _COUNT = _Unit("count", "count", 1.0)
 BARE_COUNT_MIN_SCALE = 1e3
 # "a 45-year-old", "he is 71 years old": an age, not a figure.
 _AGE_AFTER_RE = re.compile(rf"(?:-|{_SP}+)olds?(?![A-Za-z])")
+# "a 40-year high", "the 10-year Treasury yield", "a 30-year mortgage": the span frames a
+# record or names a bond's tenor; it measures nothing the story reports.
+_FRAME_AFTER_RE = re.compile(
+    rf"""{_SP}+(?:high|highs|low|lows|peak|record|best|worst|yield|yields|bond|bonds|note|notes|gilt|gilts
+    |treasury|treasuries|bund|bunds|bill|bills|mortgage|mortgages|fixed)(?![A-Za-z])""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# "the fastest pace in 20 years", "the first time in a decade": a record's frame, not a span.
+_SUPERLATIVE_IN_RE = re.compile(
+    rf"""(?<![\w])(?:highest|lowest|fastest|slowest|biggest|largest|smallest|strongest|weakest|worst|best
+    |sharpest|steepest|deepest|greatest|longest|shortest|hottest|coldest|wettest|driest|warmest|first{_SP}+time
+    |most|least)(?:{_SP}+[\w-]+){{0,3}}?{_SP}+in
+    (?:{_SP}+(?:more{_SP}+than|over|almost|nearly|about|at{_SP}+least|just|some))?{_SP}+\Z""",
+    re.VERBOSE | re.IGNORECASE,
+)
 
 
 def _is_share(text: str, num: _Num, start: int) -> bool:
@@ -1005,6 +1022,11 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         _PERIOD_WORDS_BEFORE_RE.search(text[max(0, start - 20) : start]) or _PERIOD_AFTER_RE.match(text, end)
     ):
         return None
+    if unit.kind == "duration" and (
+        (text[end - 1 : end].isalpha() and text[end - 1] != "s" and _FRAME_AFTER_RE.match(text, end))
+        or _SUPERLATIVE_IN_RE.search(text, max(0, start - 60), start)
+    ):
+        return None  # "a 40-year high", "10-year yield", "the fastest pace in 20 years"
     if unit.kind == "duration" and _AGE_AFTER_RE.match(text, end):
         return None  # "a 45-year-old engineer", "71 years old"
     if (
@@ -1414,6 +1436,10 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
     toks = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text, base, start)]
     stripped = False
     for _ in range(4):  # "hit a record", "rose 5% to", "is expected to reach"
+        if toks and toks[-1][0][0].isdigit():
+            toks = toks[:-1]  # "hit a 40-year high of": the span frames the record
+            if toks and toks[-1][0].lower() in ("a", "an", "the", "its", "their"):
+                toks = toks[:-1]
         low = [t[0].lower() for t in toks]
         for n in (3, 2, 1):
             if len(low) >= n and " ".join(low[-n:]) in _CONNECTORS:
