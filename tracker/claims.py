@@ -1430,11 +1430,13 @@ def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
     return any(s <= a and b <= e for s, e in spans)
 
 
-def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) -> tuple[list[str], int, int]:
-    """Noun phrase before the figure, after a connector ("bilateral trade of", "exports rose")."""
+def _metric_left(
+    text: str, lo: int, start: int, skip: list[tuple[int, int]], stripped: bool = False
+) -> tuple[list[str], int, int]:
+    """Noun phrase before the figure, after a connector ("bilateral trade of", "exports rose");
+    ``stripped`` when the figure's own hedge is that connector ("value topped $3 trillion")."""
     base = max(lo, start - 160)
     toks = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text, base, start)]
-    stripped = False
     for _ in range(4):  # "hit a record", "rose 5% to", "is expected to reach"
         if toks and toks[-1][0][0].isdigit():
             toks = toks[:-1]  # "hit a 40-year high of": the span frames the record
@@ -1479,8 +1481,10 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
                 chunk, seen_skip, i = [], False, j
                 continue
             break
-        if lw in _BOUNDARY or not w[0].isalpha():
-            break
+        if not w[0].isalpha() or (
+            lw in _BOUNDARY and not (i and f"{toks[i - 1][0].lower()} {lw}" in _SYNONYMS)
+        ):
+            break  # a boundary word, unless it heads a listed metric ("market value")
         chunk.insert(0, tok)
         if len(chunk) >= 6:
             break
@@ -1627,6 +1631,7 @@ _RIGHT_STOP = _PREPS | {
     "hit",
     "hits",
     "closed",
+    "worth",  # "2.5 tonnes of cocaine worth £200m"
 }
 
 
@@ -1687,7 +1692,10 @@ def _metric_phrase(
     skip: list[tuple[int, int]],
 ) -> tuple[str | None, int | None, int | None]:
     # The left phrase never reaches back over the previous figure ("rose 2 cents to $85.10").
-    lwords, ls, le = _metric_left(text, max(lo, prev[0].end) if prev else lo, raw.start, skip)
+    hedge_verb = raw.hedge_span is not None and (
+        text[raw.hedge_span[0] : raw.hedge_span[1]].lower() in _CONNECTORS
+    )
+    lwords, ls, le = _metric_left(text, max(lo, prev[0].end) if prev else lo, raw.start, skip, hedge_verb)
     rwords, rs, re_ = (
         _metric_right(text, raw.end, hi, skip, raw.kind == "money") if raw.kind != "count" else ([], -1, -1)
     )
