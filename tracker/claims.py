@@ -334,6 +334,7 @@ _PERIOD_RE = re.compile(
         (?:,?[ ](?:of[ ])?(?P<my>{_YEAR}))?)
     | (?P<fy>\b(?:FY|fiscal[ ]year[ ]?|fiscal[ ])(?P<fyy>{_YEAR}|[0-9]{{2}}\b))
     | (?P<by>\bby[ ](?:the[ ]end[ ]of[ ])?(?P<byy>{_YEAR}))
+    | (?P<split>\b(?P<sy>(?:19|20)[0-9]{{2}})[-–/](?P<sy2>[0-9]{{2}})(?![0-9]))
     | (?P<year>\b{_YEAR})
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -701,6 +702,7 @@ _REF_WORDS = frozenset(
 )
 
 
+_SPLIT_YEAR_BEFORE_RE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}[-–/]\Z")
 _RANK_BEFORE_RE = re.compile(
     rf"""(?:(?<![\w])(?:the|its|their|our|his|her)|[a-z]['’]s){_SP}+top(?:-|{_SP}+)\Z""", re.IGNORECASE
 )
@@ -717,6 +719,8 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
         return False
     if before.endswith("-") and len(before) > 1 and before[-2].isalpha():
         return True  # COVID-19, Su-35
+    if e - s == 2 and _SPLIT_YEAR_BEFORE_RE.search(before):
+        return True  # the "20" of "the 2019-20 figures": the second year of a season
     if _DATE_AFTER_RE.match(after):
         return True
     if _RANK_BEFORE_RE.search(before):
@@ -1221,6 +1225,14 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
         y = int(g["byy"])
         p = _label(y, 1, y, 12)
         target = True
+    elif g["split"]:
+        # "2022-23", "the 2022/23 season": a fiscal year or season across two calendar years.
+        # Where it starts (April, July, August) depends on who counts, so it has no dates and
+        # is never grouped with a calendar year.
+        y = int(g["sy"])
+        if (y + 1) % 100 != int(g["sy2"]):
+            return None
+        p = _Period(0, 0, f"{y}/{g['sy2']}", None, None, False)
     elif g["year"]:
         y = int(g["year"])
         p = _label(y, 1, y, 12)
