@@ -719,7 +719,7 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
         return False
     if before.endswith("-") and len(before) > 1 and before[-2].isalpha():
         return True  # COVID-19, Su-35
-    if e - s == 2 and _SPLIT_YEAR_BEFORE_RE.search(before):
+    if e - s == 2 and before[-1:] in ("-", "–", "/") and _SPLIT_YEAR_BEFORE_RE.search(before):
         return True  # the "20" of "the 2019-20 figures": the second year of a season
     if _DATE_AFTER_RE.match(after):
         return True
@@ -1287,9 +1287,7 @@ _PERIOD_KEYS = (
     "nov",
     "dec",
 )  # the first letters of every alternative of _PERIOD_RE, so it is only tried where it can match
-_TRAILING_KEYS = tuple(
-    f" {u} {w} " for u in ("months", "weeks") for w in ("to", "ended", "ending", "through")
-)
+_TRAILING_FIND_RE = re.compile(r" (?:(?P<n>months|weeks)|year) (?:to|ended|ending|through) ")
 WEEKS_PER_MONTH = 52 / 12  # "13 weeks" is a quarter, "52 weeks" a year
 _EVENT_VERBS = ("founded", "established", "born", "built", "created", "signed", "launched", "opened", "since")
 _YEAR_FIND_RE = re.compile(r"[12][09][0-9][0-9]")
@@ -1304,16 +1302,12 @@ def _periods(
         while i >= 0:
             starts.add(i)
             i = low.find(key, i + 1, hi)
-    for key in _TRAILING_KEYS:
-        i = low.find(key, lo, hi)
-        while i >= 0:  # the alternative starts at the number before "months"
+    for t in _TRAILING_FIND_RE.finditer(low, lo, hi):
+        i = t.start()
+        if t.group("n"):  # the alternative starts at the number before "months"/"weeks"
             starts.add(max(lo, low.rfind(" ", lo, i) + 1))
-            i = low.find(key, i + 1, hi)
-    for key in (" year to ", " year ended ", " year ending ", " year through "):
-        i = low.find(key, lo, hi)
-        while i >= 0:  # "the year to March": the alternative starts at "year"
+        else:  # "the year to March": it starts at "year"
             starts.add(i + 1)
-            i = low.find(key, i + 1, hi)
     out = []
     end = -1
     for pos in sorted(starts):
