@@ -111,8 +111,10 @@ for _u in _UNITS["unit"]:
         _PREFIX[_s.lower()] = _def
     for _s in _u.get("suffix", []):
         _SUFFIX.setdefault(_s.lower(), _def)
-    for _s in _u.get("suffix_cs", []):
+    for _s in _u.get("suffix_cs", []) + _u.get("glued_cs", []):
         _SUFFIX_CS[_s] = _def
+# Letters that are a unit only glued to the number ("38.7C", "5p"); spaced they are labels.
+_GLUED_CS = frozenset(_s for _u in _UNITS["unit"] for _s in _u.get("glued_cs", []))
 _PER: dict[str, str] = {k.lower(): v for k, v in _UNITS["per"].items()}
 
 _SCALES = _pairs("scale_words.txt")
@@ -229,6 +231,12 @@ _RANGE_RE = re.compile(
     (?P<cur>(?:{_alt(list(_PREFIX))}){_SP}?)?(?=[0-9]|(?:{_WORDNUM})\b)""",
     re.VERBOSE | re.IGNORECASE,
 )
+# "estimates range from 50,000 to 70,000", "anywhere from $3bn to $5bn": a range, not a change.
+_RANGE_FROM_RE = re.compile(
+    rf"""(?<![\w])(?:range|ranges|ranged|ranging|anywhere|vary|varies|varied|varying|spanning)
+    {_SP}+from{_SP}+\Z""",
+    re.VERBOSE | re.IGNORECASE,
+)
 _BETWEEN_RE = re.compile(rf"""(?<![\w])(?P<w>between|from){_SP}+\Z""", re.IGNORECASE)
 _CAP_WORD_BEFORE_RE = re.compile(rf"""(?P<w>[A-Za-z][\w&'’.-]*){_SP}+\Z""")
 _REF_BEFORE_RE = re.compile(
@@ -292,7 +300,9 @@ _CAP_OK = frozenset(
     }
     | {h.split()[-1] for h in _HEDGE_BEFORE}
 )
-_WORD_RE = re.compile(r"""[A-Za-z](?:[\w'’&]|\.(?=\w))*(?:-[A-Za-z0-9][\w'’]*)*|[^\w\s]""")
+_WORD_RE = re.compile(
+    r"""[A-Za-z](?:[\w'’&]|\.(?=\w))*(?:-[A-Za-z0-9][\w'’]*)*|[^\w\s]|(?P<numadj>[0-9][0-9.]*-[A-Za-z]+)"""
+)
 _CAP_RE = re.compile(r"[A-Z][A-Za-z0-9+]*")
 _ENTITY_FIRST: dict[str, list[str]] = {}
 for _s in sorted(_ENTITY_OF, key=len, reverse=True):
@@ -305,14 +315,16 @@ _NUMW = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _YEAR = r"(?:19|20)[0-9]{2}(?![0-9,.]?[0-9])"
 _PERIOD_RE = re.compile(
     rf"""
-      (?P<rel>\b(?:last|this|next|current|previous|coming)[ ](?P<relunit>year|month|quarter)\b)
-    | (?P<nto>\b(?P<nn>[0-9]{{1,2}}|{_NUMW})[ ]months[ ](?:to|ended|ending|through)[ ]
+      (?P<rel>\b(?:last|this|next|current|previous|coming)[ ](?P<relunit>year|month|quarter)\b
+        (?![ ]of[ ]{_YEAR}))
+    | (?P<nto>\b(?:(?P<nn>[0-9]{{1,2}}|{_NUMW})[ ](?P<nunit>months|weeks)|(?P<nyear>year))
+        [ ](?:to|ended|ending|through)[ ]
         (?P<nm>(?-i:{_MONTH_TITLE}))(?![a-z])(?:[ ][0-9]{{1,2}}(?:st|nd|rd|th)?)?(?:,?[ ](?P<ny>{_YEAR}))?)
     | (?P<firstn>\b(?:first|past|last)[ ](?P<n>[0-9]{{1,2}}|{_NUMW})[ ]months
         (?:[ ]of[ ](?:(?P<fny>{_YEAR})|(?P<fnrel>this|last)[ ]year))?)
-    | (?P<quarter>(?:\bQ(?P<qn>[1-4])|\b(?P<qw>{_ORD})[ -]quarter)
+    | (?P<quarter>(?:\bQ(?P<qn>[1-4])|\b(?P<qw>{_ORD}|final|last)[ -]quarter)
         (?:,?[ ](?:of[ ])?(?:(?P<qy>{_YEAR})|(?P<qrel>this|last)[ ]year))?)
-    | (?P<half>(?:\bH(?P<hn>[12])|\b(?P<hw>first|second)[ -]half)
+    | (?P<half>(?:\bH(?P<hn>[12])|\b(?P<hw>first|second|final|last)[ -]half)
         (?:,?[ ](?:of[ ])?(?:(?P<hy>{_YEAR})|(?P<hrel>this|last)[ ]year))?)
     | (?P<ago>\ba[ ]year[ ](?:earlier|before|ago)|\bthe[ ](?:previous|prior|preceding)[ ]year|\byear[ ]ago)
     | (?P<mrange>\b(?:between[ ](?P<mb1>(?-i:{_MONTH_TITLE}))[ ]and[ ](?P<mb2>(?-i:{_MONTH_TITLE}))
@@ -322,6 +334,7 @@ _PERIOD_RE = re.compile(
         (?:,?[ ](?:of[ ])?(?P<my>{_YEAR}))?)
     | (?P<fy>\b(?:FY|fiscal[ ]year[ ]?|fiscal[ ])(?P<fyy>{_YEAR}|[0-9]{{2}}\b))
     | (?P<by>\bby[ ](?:the[ ]end[ ]of[ ])?(?P<byy>{_YEAR}))
+    | (?P<split>\b(?P<sy>(?:19|20)[0-9]{{2}})[-–/](?P<sy2>[0-9]{{2}})(?![0-9]))
     | (?P<year>\b{_YEAR})
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -533,7 +546,7 @@ def _read_after(text: str, term: _Term, has_prefix: bool) -> None:
 def _set_unit(term: _Term, u: re.Match[str]) -> None:
     surf = u.group("unit")
     unit = _SUFFIX_CS.get(surf) if surf in _SUFFIX_CS else _SUFFIX.get(surf.lower())
-    if unit is None:
+    if unit is None or (surf in _GLUED_CS and u.group("sp")):
         return
     term.unit = unit
     term.unit_start, term.unit_end = u.span("unit")
@@ -642,6 +655,21 @@ _COUNT = _Unit("count", "count", 1.0)
 BARE_COUNT_MIN_SCALE = 1e3
 # "a 45-year-old", "he is 71 years old": an age, not a figure.
 _AGE_AFTER_RE = re.compile(rf"(?:-|{_SP}+)olds?(?![A-Za-z])")
+# "a 40-year high", "the 10-year Treasury yield", "a 30-year mortgage": the span frames a
+# record or names a bond's tenor; it measures nothing the story reports.
+_FRAME_AFTER_RE = re.compile(
+    rf"""{_SP}+(?:high|highs|low|lows|peak|record|best|worst|yield|yields|bond|bonds|note|notes|gilt|gilts
+    |treasury|treasuries|bund|bunds|bill|bills|mortgage|mortgages|fixed)(?![A-Za-z])""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# "the fastest pace in 20 years", "the first time in a decade": a record's frame, not a span.
+_SUPERLATIVE_IN_RE = re.compile(
+    rf"""(?<![\w])(?:highest|lowest|fastest|slowest|biggest|largest|smallest|strongest|weakest|worst|best
+    |sharpest|steepest|deepest|greatest|longest|shortest|hottest|coldest|wettest|driest|warmest|first{_SP}+time
+    |most|least)(?:{_SP}+[\w-]+){{0,3}}?{_SP}+in
+    (?:{_SP}+(?:more{_SP}+than|over|almost|nearly|about|at{_SP}+least|just|some))?{_SP}+\Z""",
+    re.VERBOSE | re.IGNORECASE,
+)
 
 
 def _is_share(text: str, num: _Num, start: int) -> bool:
@@ -674,6 +702,7 @@ _REF_WORDS = frozenset(
 )
 
 
+_SPLIT_YEAR_BEFORE_RE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}[-–/]\Z")
 _RANK_BEFORE_RE = re.compile(
     rf"""(?:(?<![\w])(?:the|its|their|our|his|her)|[a-z]['’]s){_SP}+top(?:-|{_SP}+)\Z""", re.IGNORECASE
 )
@@ -690,6 +719,8 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
         return False
     if before.endswith("-") and len(before) > 1 and before[-2].isalpha():
         return True  # COVID-19, Su-35
+    if e - s == 2 and before[-1:] in ("-", "–", "/") and _SPLIT_YEAR_BEFORE_RE.search(before):
+        return True  # the "20" of "the 2019-20 figures": the second year of a season
     if _DATE_AFTER_RE.match(after):
         return True
     if _RANK_BEFORE_RE.search(before):
@@ -945,7 +976,11 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
                 if term.unit is None:
                     term.unit, term.unit_start, term.unit_end = term2.unit, term2.unit_start, term2.unit_end
                     term.unit_surface = term2.unit_surface
-                if bw and bw.group("w").lower() == "from":
+                if (
+                    bw
+                    and bw.group("w").lower() == "from"
+                    and not _RANGE_FROM_RE.search(text, max(0, start - 32), start)
+                ):
                     pass  # "from 5 to 6 million": a change, two figures; the first borrows the unit
                 elif sep != "and" or bw:
                     f = term.unit.factor if term.unit else 1.0
@@ -991,6 +1026,11 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         _PERIOD_WORDS_BEFORE_RE.search(text[max(0, start - 20) : start]) or _PERIOD_AFTER_RE.match(text, end)
     ):
         return None
+    if unit.kind == "duration" and (
+        (text[end - 1 : end].isalpha() and text[end - 1] != "s" and _FRAME_AFTER_RE.match(text, end))
+        or _SUPERLATIVE_IN_RE.search(text, max(0, start - 60), start)
+    ):
+        return None  # "a 40-year high", "10-year yield", "the fastest pace in 20 years"
     if unit.kind == "duration" and _AGE_AFTER_RE.match(text, end):
         return None  # "a 45-year-old engineer", "71 years old"
     if (
@@ -1087,6 +1127,24 @@ def _year_of(explicit: str | None, rel: str | None, published: dt.date | None, l
     return published.year if last_month <= published.month else published.year - 1
 
 
+# "in May", "since May", "the end of May": a preposition before "May" makes it the month; a
+# subject before it makes it the modal verb ("prices may rise", "Exports May Fall").
+_MAY_MONTH_BEFORE_RE = re.compile(
+    rf"""(?<![\w])(?:in|since|from|to|until|till|through|during|for|of|by|between|and|early|late|mid)
+    (?:{_SP}+|-)\Z""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def _month_may(m: re.Match[str]) -> bool:
+    """True when the "May" that ``m`` matched is the month: after a preposition and not a
+    possessive ("in May's cabinet" is Theresa May's)."""
+    text, pos = m.string, m.start("mm")
+    if text.startswith(("'s", "’s"), m.end("mm")):
+        return False
+    return _MAY_MONTH_BEFORE_RE.search(text, max(0, pos - 12), pos) is not None
+
+
 def _num_word(s: str) -> int:
     return int(s) if s.isdigit() else int(_NUMBER_WORDS.get(s.lower(), 0))
 
@@ -1114,7 +1172,11 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
     elif g["ago"]:
         return None  # relative to another period: resolved by _periods
     elif g["nto"]:  # "the nine months to September": n months ending with that month
-        n = _num_word(g["nn"])
+        # "the year to March" is twelve months; "the 52 weeks to February 24" is in weeks
+        # (a retailer's year), counted here in whole months.
+        n = 12 if g["nyear"] else _num_word(g["nn"])
+        if g["nunit"] and g["nunit"].lower() == "weeks":
+            n = round(n / WEEKS_PER_MONTH)
         m2 = _MONTHS[g["nm"].lower().rstrip(".")]
         y = _year_of(g["ny"], None, published, m2)
         if not 1 <= n <= 24 or y is None:
@@ -1128,11 +1190,11 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
         y = _year_of(g["fny"], g["fnrel"], published, n)
         p = _label(y, 1, y, n) if y else None
     elif g["quarter"]:
-        q = int(g["qn"]) if g["qn"] else _ORDINALS[g["qw"].lower()]
+        q = int(g["qn"]) if g["qn"] else _ORDINALS.get(g["qw"].lower(), 4)  # "final quarter"
         y = _year_of(g["qy"], g["qrel"], published, q * 3)
         p = _label(y, q * 3 - 2, y, q * 3) if y else None
     elif g["half"]:
-        h = int(g["hn"]) if g["hn"] else _ORDINALS[g["hw"].lower()]
+        h = int(g["hn"]) if g["hn"] else _ORDINALS.get(g["hw"].lower(), 2)  # "last half of 2023"
         y = _year_of(g["hy"], g["hrel"], published, h * 6)
         p = _label(y, h * 6 - 5, y, h * 6) if y else None
     elif g["mrange"]:
@@ -1142,7 +1204,7 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
         p = _label(y, a, y, b) if y and a <= b else None
     elif g["month"]:
         mo = _MONTHS[g["mm"].lower().rstrip(".")]
-        if g["mm"] == "May" and not (g["my"] or g["mrel"]):
+        if g["mm"] == "May" and not (g["my"] or g["mrel"] or _month_may(m)):
             return None  # the modal verb
         if g["mrel"] and published is not None and not g["my"]:
             rel = g["mrel"].lower()
@@ -1163,6 +1225,14 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
         y = int(g["byy"])
         p = _label(y, 1, y, 12)
         target = True
+    elif g["split"]:
+        # "2022-23", "the 2022/23 season": a fiscal year or season across two calendar years.
+        # Where it starts (April, July, August) depends on who counts, so it has no dates and
+        # is never grouped with a calendar year.
+        y = int(g["sy"])
+        if (y + 1) % 100 != int(g["sy2"]):
+            return None
+        p = _Period(0, 0, f"{y}/{g['sy2']}", None, None, False)
     elif g["year"]:
         y = int(g["year"])
         p = _label(y, 1, y, 12)
@@ -1187,6 +1257,7 @@ _PERIOD_KEYS = (
     "previous ",
     "coming ",
     "first ",
+    "final ",
     "second ",
     "third ",
     "fourth ",
@@ -1216,6 +1287,8 @@ _PERIOD_KEYS = (
     "nov",
     "dec",
 )  # the first letters of every alternative of _PERIOD_RE, so it is only tried where it can match
+_TRAILING_FIND_RE = re.compile(r" (?:(?P<n>months|weeks)|year) (?:to|ended|ending|through) ")
+WEEKS_PER_MONTH = 52 / 12  # "13 weeks" is a quarter, "52 weeks" a year
 _EVENT_VERBS = ("founded", "established", "born", "built", "created", "signed", "launched", "opened", "since")
 _YEAR_FIND_RE = re.compile(r"[12][09][0-9][0-9]")
 
@@ -1229,11 +1302,12 @@ def _periods(
         while i >= 0:
             starts.add(i)
             i = low.find(key, i + 1, hi)
-    for key in (" months to ", " months ended ", " months ending ", " months through "):
-        i = low.find(key, lo, hi)
-        while i >= 0:  # the alternative starts at the number before "months"
+    for t in _TRAILING_FIND_RE.finditer(low, lo, hi):
+        i = t.start()
+        if t.group("n"):  # the alternative starts at the number before "months"/"weeks"
             starts.add(max(lo, low.rfind(" ", lo, i) + 1))
-            i = low.find(key, i + 1, hi)
+        else:  # "the year to March": it starts at "year"
+            starts.add(i + 1)
     out = []
     end = -1
     for pos in sorted(starts):
@@ -1362,12 +1436,18 @@ def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
     return any(s <= a and b <= e for s, e in spans)
 
 
-def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) -> tuple[list[str], int, int]:
-    """Noun phrase before the figure, after a connector ("bilateral trade of", "exports rose")."""
+def _metric_left(
+    text: str, lo: int, start: int, skip: list[tuple[int, int]], stripped: bool = False
+) -> tuple[list[str], int, int]:
+    """Noun phrase before the figure, after a connector ("bilateral trade of", "exports rose");
+    ``stripped`` when the figure's own hedge is that connector ("value topped $3 trillion")."""
     base = max(lo, start - 160)
     toks = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text, base, start)]
-    stripped = False
     for _ in range(4):  # "hit a record", "rose 5% to", "is expected to reach"
+        if toks and toks[-1][0][0].isdigit():
+            toks = toks[:-1]  # "hit a 40-year high of": the span frames the record
+            if toks and toks[-1][0].lower() in ("a", "an", "the", "its", "their"):
+                toks = toks[:-1]
         low = [t[0].lower() for t in toks]
         for n in (3, 2, 1):
             if len(low) >= n and " ".join(low[-n:]) in _CONNECTORS:
@@ -1407,8 +1487,10 @@ def _metric_left(text: str, lo: int, start: int, skip: list[tuple[int, int]]) ->
                 chunk, seen_skip, i = [], False, j
                 continue
             break
-        if lw in _BOUNDARY or not w[0].isalpha():
-            break
+        if not w[0].isalpha() or (
+            lw in _BOUNDARY and not (i and f"{toks[i - 1][0].lower()} {lw}" in _SYNONYMS)
+        ):
+            break  # a boundary word, unless it heads a listed metric ("market value")
         chunk.insert(0, tok)
         if len(chunk) >= 6:
             break
@@ -1538,15 +1620,39 @@ _RIGHT_STOP = _PREPS | {
     "he",
     "she",
     "we",
+    # modals and verbs of change after the noun ("150mm of rain could fall", "20cm of snow
+    # fell overnight"): the phrase is the noun before them
+    "could",
+    "should",
+    "might",
+    "may",
+    "can",
+    "must",
+    "fell",
+    "fall",
+    "falls",
+    "rose",
+    "rise",
+    "rises",
+    "hit",
+    "hits",
+    "closed",
+    "worth",  # "2.5 tonnes of cocaine worth £200m"
 }
 
 
-def _verb_before(text: str, lo: int, start: int) -> str | None:
-    toks = [m.group(0).lower() for m in _WORD_RE.finditer(text, max(lo, start - 40), start)][-3:]
+def _verb_at(text: str, lo: int, start: int) -> re.Match[str] | None:
+    """The last of the three words before ``start`` that names a measured act ("borrowed")."""
+    toks = list(_WORD_RE.finditer(text, max(lo, start - 40), start))[-3:]
     for t in reversed(toks):
-        if t in _VERBS:
-            return _VERBS[t]
+        if t.group(0).lower() in _VERBS:
+            return t
     return None
+
+
+def _verb_before(text: str, lo: int, start: int) -> str | None:
+    t = _verb_at(text, lo, start)
+    return _VERBS[t.group(0).lower()] if t else None
 
 
 # A figure compared with the one before it: "…, up from X", "…, compared with X".
@@ -1592,7 +1698,10 @@ def _metric_phrase(
     skip: list[tuple[int, int]],
 ) -> tuple[str | None, int | None, int | None]:
     # The left phrase never reaches back over the previous figure ("rose 2 cents to $85.10").
-    lwords, ls, le = _metric_left(text, max(lo, prev[0].end) if prev else lo, raw.start, skip)
+    hedge_verb = raw.hedge_span is not None and (
+        text[raw.hedge_span[0] : raw.hedge_span[1]].lower() in _CONNECTORS
+    )
+    lwords, ls, le = _metric_left(text, max(lo, prev[0].end) if prev else lo, raw.start, skip, hedge_verb)
     rwords, rs, re_ = (
         _metric_right(text, raw.end, hi, skip, raw.kind == "money") if raw.kind != "count" else ([], -1, -1)
     )
@@ -1625,6 +1734,10 @@ def _metric_phrase(
         return metric, rs, re_
     if lwords:
         return _normalise_metric(lwords), ls, le
+    # "The Treasury borrowed £13.7bn in May": no noun names it, the act does.
+    t = _verb_at(text, max(lo, prev[0].end) if prev else lo, raw.start)
+    if t and raw.kind == "money":
+        return _VERBS[t.group(0).lower()], t.start(), t.end()
     return None, None, None
 
 
