@@ -160,7 +160,7 @@ def test_rebuild_empties_the_queue_and_agrees_with_batches(db_url: str) -> None:
 def test_linking_failure_keeps_articles_queued_and_says_so(db_url: str, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     calls = itertools.count()
 
-    def broken(session, limit=None):  # type: ignore[no-untyped-def]
+    def broken(session, limit=None, prepared=None):  # type: ignore[no-untyped-def]
         next(calls)
         raise RuntimeError("linker bug")
 
@@ -256,3 +256,33 @@ def test_extractor_crash_costs_one_article(monkeypatch: pytest.MonkeyPatch, db_u
             select(func.count()).select_from(Quote)
         )
     engine.dispose()
+
+
+def test_ingest_with_workers_links_as_tracker_link_does(tmp_path: Path) -> None:
+    """Ingest's workers prepare each quote's words and keys for linking (tracker.link.
+    prepare_quote); linking the same stored articles without them (`tracker link`) must
+    give the same groups, norms and key counts."""
+    with_workers = connect(str(tmp_path / "workers.db"))
+    report = ingest(with_workers, iter(_articles()), jobs=2)
+    assert report.new == len(ARTICLES) and report.linked == len(ARTICLES)
+    plain = connect(str(tmp_path / "plain.db"))
+    _store_only(plain)
+    link_pending(session_factory(plain))
+
+    def members(engine):  # type: ignore[no-untyped-def]
+        with session_factory(engine)() as s:
+            return sorted(
+                s.execute(
+                    select(
+                        Quote.start_char,
+                        QuoteGroupMember.norm,
+                        QuoteGroupMember.n_keys,
+                        QuoteGroupMember.relation,
+                    ).join(QuoteGroupMember, QuoteGroupMember.quote_id == Quote.id)
+                ).all()
+            )
+
+    assert _partition(with_workers) == _partition(plain)
+    assert members(with_workers) == members(plain)
+    with_workers.dispose()
+    plain.dispose()

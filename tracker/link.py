@@ -742,19 +742,33 @@ def link_article(session: Session, article_id: int) -> LinkResult:
     return link_articles(session, [article_id])
 
 
-def link_articles(session: Session, article_ids: Sequence[int]) -> LinkResult:
+# A quote's normalised words and blocking keys, by quote text: what ingest's workers work
+# out beside the extraction (:func:`prepare_quote`), so the writer need not.
+Prepared = dict[str, tuple[str, frozenset[int]]]
+
+
+def prepare_quote(text: str) -> tuple[str, frozenset[int]]:
+    """(normalised words, blocking keys) of a quote text: a pure function of the text."""
+    norm = normalise_quote(text)
+    return norm, frozenset(quote_keys(norm))
+
+
+def link_articles(
+    session: Session, article_ids: Sequence[int], prepared: Prepared | None = None
+) -> LinkResult:
     """Link newly stored articles' quotes and claims; flag conflicts their figures create.
 
     Articles are linked in id order, as one-by-one calls would, in one pass: a batch costs
     a few statements, not a few per article. Cost grows with the articles' quotes and
     claims and the blocks they touch, not with the database. Linking an article twice
-    changes nothing.
+    changes nothing. ``prepared``: :func:`prepare_quote` of quote texts, worked out
+    elsewhere (texts missing from it are prepared here).
     """
     t0 = time.perf_counter()
     res = LinkResult()
     ids = sorted(set(article_ids))
     if ids:
-        _link_quotes(session, ids, res)
+        _link_quotes(session, ids, res, prepared or {})
         _link_claims(session, ids, res)
         session.flush()
     res.seconds = time.perf_counter() - t0
@@ -766,7 +780,9 @@ def link_articles(session: Session, article_ids: Sequence[int]) -> LinkResult:
 LINK_LOCK_KEY = 0x747261636B657221
 
 
-def link_queued(session: Session, limit: int | None = None) -> tuple[LinkResult, int]:
+def link_queued(
+    session: Session, limit: int | None = None, prepared: Prepared | None = None
+) -> tuple[LinkResult, int]:
     """Link up to ``limit`` queued articles (oldest first) and take them off the queue.
 
     Returns (what changed, articles linked). Runs inside the caller's transaction, so the
@@ -786,7 +802,7 @@ def link_queued(session: Session, limit: int | None = None) -> tuple[LinkResult,
     ids = list(session.scalars(stmt))
     if not ids:
         return LinkResult(), 0
-    res = link_articles(session, ids)
+    res = link_articles(session, ids, prepared)
     for chunk in _chunks(ids, 500):
         session.execute(delete(LinkQueue).where(LinkQueue.article_id.in_(chunk)))
     return res, len(ids)
@@ -891,7 +907,7 @@ def _stmt(name: str) -> Any:
     return _STMTS[name]
 
 
-def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) -> None:
+def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult, prepared: Prepared) -> None:
     # Core rows through the connection, fetched at once: the hot reads of linking.
     conn = session.connection()
     rows = []
@@ -903,8 +919,9 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult) 
     published_of = {r[0]: r[4] for r in rows}
     person_of = {r[0]: r[2] for r in rows}
     text_of = {r[0]: r[1] for r in rows}
-    news = [(qid, normalise_quote(text), speaker_key(name)) for qid, text, _, name, _ in rows]
-    keys = {qid: quote_keys(norm) for qid, norm, _ in news}
+    ready = {qid: prepared.get(text) or prepare_quote(text) for qid, text, _, _, _ in rows}
+    news = [(qid, ready[qid][0], speaker_key(name)) for qid, _, _, name, _ in rows]
+    keys = {qid: ready[qid][1] for qid, _, _ in news}
     all_keys = sorted(set().union(*keys.values()))
     postings: dict[int, list[int]] = defaultdict(list)
     group_of: dict[int, int | _NewGroup] = {}

@@ -206,13 +206,23 @@ class IngestReport:
         )
 
 
-def _analyse_item(item: tuple[str, Any, int]) -> tuple[Analysis | None, str | None]:
+Prepared = dict[str, tuple[str, frozenset[int]]]  # tracker.link.Prepared
+# What a worker returns for an article: its extraction, its quotes prepared for linking,
+# or the reason extraction failed.
+Extracted = tuple[Analysis | None, Prepared, str | None]
+
+
+def _analyse_item(item: tuple[str, Any, int]) -> Extracted:
     """Extraction of one article's (text, published, body_start): what a worker is sent and
-    returns, and no more (the article itself stays with the writer)."""
+    returns, and no more (the article itself stays with the writer). The quotes' words and
+    blocking keys for linking are worked out here too, off the writer's process."""
+    from tracker.link import prepare_quote
+
     try:
-        return analyse(*item), None
+        analysis = analyse(*item)
+        return analysis, {q.text: prepare_quote(q.text) for q in analysis.quotes}, None
     except Exception as exc:  # an extractor bug must cost one article, never the batch
-        return None, f"extraction failed ({type(exc).__name__}: {exc})"
+        return None, {}, f"extraction failed ({type(exc).__name__}: {exc})"
 
 
 def _work(arts: list[ArticleText]) -> list[tuple[str, Any, int]]:
@@ -286,18 +296,25 @@ def ingest(
 
     unlinked = 0
 
-    def store_all(arts: list[ArticleText], results: Iterable[tuple[Analysis | None, str | None]]) -> None:
+    # Prepared quotes of the articles stored since the last linking step (by quote text).
+    prepared: Prepared = {}
+
+    def store_all(
+        arts: list[ArticleText], results: Iterable[tuple[Analysis | None, Prepared, str | None]]
+    ) -> None:
         nonlocal unlinked
-        for art, (analysis, error) in zip(arts, results, strict=True):
+        for art, (analysis, ready, error) in zip(arts, results, strict=True):
             if analysis is None:
                 report.failed.append(ReadError(art.location, error or "extraction failed"))
                 done(art.location, f"failed: {error}")
                 continue
             outcome = _store_with_retry(Session, art, analysis, report, people_cache)
             done(art.location, outcome)
-            unlinked += outcome == "new"
+            if outcome == "new":
+                unlinked += 1
+                prepared.update(ready)
         if unlinked >= LINK_BATCH:
-            _link_step(Session, report)
+            _link_step(Session, report, prepared)
             unlinked = 0
 
     try:
@@ -321,7 +338,7 @@ def ingest(
             arts, job = inflight.popleft()
             store_all(arts, job.get())
         # This run's last articles, and any a stopped run stored but did not link.
-        _link_step(Session, report)
+        _link_step(Session, report, prepared)
     finally:
         if pool:
             pool.close()
@@ -330,13 +347,16 @@ def ingest(
     return report
 
 
-def _link_step(Session: Any, report: IngestReport) -> None:
+def _link_step(Session: Any, report: IngestReport, prepared: Prepared | None = None) -> None:
     """Link the queued articles. A linking failure costs no stored article: they stay queued
-    for the next run or `tracker link`; the failure is reported once and linking stops."""
+    for the next run or `tracker link`; the failure is reported once and linking stops.
+    ``prepared`` (quotes worked out by the workers) is used up: cleared either way."""
     if report.link_error:
+        if prepared:
+            prepared.clear()
         return
     try:
-        res, n = link_pending(Session)
+        res, n = link_pending(Session, prepared=prepared)
     except Exception as exc:  # noqa: BLE001 - reported; the stored articles are safe
         report.link_error = (
             f"linking failed ({type(exc).__name__}: {exc}); the articles stay queued for `tracker link`"
@@ -604,12 +624,16 @@ def store(
 
 
 def link_pending(
-    Session: Any, batch: int = LINK_BATCH, on_batch: Callable[[int], None] | None = None
+    Session: Any,
+    batch: int = LINK_BATCH,
+    on_batch: Callable[[int], None] | None = None,
+    prepared: Prepared | None = None,
 ) -> tuple[Any, int]:
     """Link every queued article, ``batch`` articles per transaction; returns (LinkResult, articles).
 
     A batch commits its links and removes its queue rows together, so a run stopped at
-    any point leaves every article either linked or still queued.
+    any point leaves every article either linked or still queued. ``prepared``: quote texts
+    already worked out for linking (tracker.link.prepare_quote); cleared when done.
     """
     from sqlalchemy.exc import OperationalError
 
@@ -621,7 +645,7 @@ def link_pending(
     while True:
         try:
             with Session() as session, session.begin():
-                res, n = link_queued(session, batch)
+                res, n = link_queued(session, batch, prepared)
         except OperationalError as exc:
             failures += 1
             if not _transient(exc) or failures >= RETRIES:
@@ -630,6 +654,8 @@ def link_pending(
             delay *= 2
             continue
         if not n:
+            if prepared:
+                prepared.clear()
             return total, linked
         total.add(res)
         linked += n
