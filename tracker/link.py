@@ -70,7 +70,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
@@ -507,6 +507,32 @@ CLAIM_COLS = (
 )
 
 
+class ClaimRow(NamedTuple):
+    """A claim as linking reads it (the CLAIM_COLS, in order). A plain named tuple: SQLAlchemy
+    rows answer attribute access by name lookup, which was most of judging a group."""
+
+    id: int
+    article_id: int
+    surface: str
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str | None
+    hedge: str | None
+    metric: str | None
+    entities: str | None
+    period: str | None
+    period_start: dt.date | None
+    period_end: dt.date | None
+    is_target: bool
+
+
+def _as_claims(result: Iterable[Any]) -> list[ClaimRow]:
+    """ClaimRows of result rows that start with the CLAIM_COLS."""
+    width = len(CLAIM_COLS)
+    return [ClaimRow._make(r[:width]) for r in result]
+
+
 def entities_key(entities: str | None) -> str:
     if not entities:
         return ""
@@ -631,21 +657,27 @@ class Judgement:
     worst: tuple[int, int] | None = None  # claim ids of the most distant conflicting pair
 
 
-# Above this many claims a group is judged in O(n log n) (:func:`_judge_sorted`) instead of
-# comparing every pair: a much-reported figure gathers thousands of claims over the years.
-PAIRWISE_MAX = 64
+# Up to this many claims a group is judged by comparing every pair; above it, in O(n log n)
+# (:func:`_judge_sorted`, same answer): a much-reported figure gathers hundreds of claims,
+# and comparing every pair was the largest part of linking a batch at 40k articles.
+PAIRWISE_MAX = 12
 
 
 def judge(claims: Sequence[Any]) -> Judgement:
-    """Verdict on claims of one group: conflict if two from different articles cannot both hold."""
+    """Verdict on claims of one group: conflict if two from different articles cannot both hold.
+
+    The worst pair is the first most distant one in the order of ``claims``, pair by pair
+    (i < j), however the group is judged."""
     if len(claims) < 2:
         return Judgement("single")
-    ivs = {c.id: _interval(c.surface, c.value, c.low, c.high, c.hedge) for c in claims}
-    if len(claims) > PAIRWISE_MAX and all((c.value or 0.0) >= 0 for c in claims):
-        return _judge_sorted(claims, ivs)
+    rows = [
+        (c.id, c.article_id, c.value or 0.0, *_interval(c.surface, c.value, c.low, c.high, c.hedge))
+        for c in claims
+    ]
+    if len(rows) > PAIRWISE_MAX and all(0 <= v and lo <= v <= hi for _, _, v, lo, hi in rows):
+        return _judge_sorted(rows)
     j = Judgement("consistent")
     # Every pair in order, the cheap interval test first: most pairs agree.
-    rows = [(c.id, c.article_id, c.value or 0.0, *ivs[c.id]) for c in claims]
     for i, (aid, aart, aval, alo, ahi) in enumerate(rows):
         for bid, bart, bval, blo, bhi in rows[i + 1 :]:
             if (ahi < blo or bhi < alo) and aart != bart:
@@ -657,76 +689,75 @@ def judge(claims: Sequence[Any]) -> Judgement:
     return j
 
 
-class _TopTwo:
-    """The best two (score, claim) from different articles seen so far."""
-
-    __slots__ = ("first", "second")
-
-    def __init__(self) -> None:
-        self.first: tuple[float, Any] | None = None
-        self.second: tuple[float, Any] | None = None
-
-    def add(self, score: float, c: Any, better: Any) -> None:
-        if self.first is None or better(score, self.first[0]):
-            if self.first is not None and self.first[1].article_id != c.article_id:
-                self.second = self.first
-            self.first = (score, c)
-        elif self.first[1].article_id != c.article_id and (
-            self.second is None or better(score, self.second[0])
-        ):
-            self.second = (score, c)
-
-    def other_than(self, article_id: int) -> tuple[float, Any] | None:
-        if self.first is not None and self.first[1].article_id != article_id:
-            return self.first
-        return self.second
+# (value, index) of the two extreme values among some rows, from two different articles.
+_Two = tuple[tuple[float, int] | None, tuple[float, int] | None]
+# A claim as judging reads it: (id, article id, value, interval low, interval high).
+_JudgeRow = tuple[int, int, float, float, float]
 
 
-def _judge_sorted(claims: Sequence[Any], ivs: dict[int, tuple[float, float]]) -> Judgement:
-    """:func:`judge` for large groups of non-negative figures, in O(n log n).
+def _extremes(rows: Sequence[_JudgeRow], order: Sequence[int], sign: float) -> list[_Two]:
+    """out[m]: the two smallest (sign=1) or largest (sign=-1) values among rows[order[:m]],
+    from different articles; equal values go to the lower index."""
+    out: list[_Two] = [(None, None)]
+    best: tuple[float, int] | None = None
+    second: tuple[float, int] | None = None
+    for k in order:
+        cand = (sign * rows[k][2], k)
+        art = rows[k][1]
+        if best is None or cand < best:
+            if best is not None and rows[best[1]][1] != art:
+                second = best
+            best = cand
+        elif rows[best[1]][1] != art and (second is None or cand < second):
+            second = cand
+        out.append((best, second))
+    return out
+
+
+def _judge_sorted(rows: Sequence[_JudgeRow]) -> Judgement:
+    """:func:`judge` of rows (id, article, value, lo, hi) whose values are non-negative and
+    inside their own intervals, in O(n log n), with the pairwise judge's answer.
 
     A claim conflicts when another article's interval ends below its start or starts above
-    its end. Its most distant partner below is the smallest value among the intervals ending
-    below its start (a value lies inside its own interval, so every such value is smaller,
-    and the relative gap grows as the partner's value falls); above, the largest value among
-    intervals starting above its end. Sweeping the claims by interval end (and by start)
-    with the best two values from different articles finds both for every claim. Ties in
-    severity may name another pair of equally distant figures than the pairwise judge."""
+    its end. Its most distant partner below has the smallest value among the intervals ending
+    below its start (every such value is smaller than its own, and the relative gap grows as
+    the partner's value falls); above, the largest value among intervals starting above its
+    end. Sweeps by interval end and by start keep the two extreme values from different
+    articles. The pairwise judge names the first most distant pair (i < j): i is the first
+    claim with a partner that distant, j its first such partner, found by one pass."""
+    n = len(rows)
+    by_end = sorted(range(n), key=lambda k: rows[k][4])
+    ends = [rows[k][4] for k in by_end]
+    low = _extremes(rows, by_end, 1.0)
+    by_start = sorted(range(n), key=lambda k: rows[k][3])
+    starts = [rows[k][3] for k in by_start]
+    high = _extremes(rows, by_start[::-1], -1.0)  # high[m]: among the m latest starts
     j = Judgement("consistent")
-    below = sorted(claims, key=lambda c: ivs[c.id][1])  # by interval end
-    ends = [ivs[c.id][1] for c in below]
-    # prefix[k]: the smallest values among below[:k], from two different articles
-    prefix = [_TopTwo()]
-    for c in below:
-        t = _TopTwo()
-        t.first, t.second = prefix[-1].first, prefix[-1].second
-        t.add(c.value or 0.0, c, lambda a, b: a < b)
-        prefix.append(t)
-    above = sorted(claims, key=lambda c: ivs[c.id][0])  # by interval start
-    starts = [ivs[c.id][0] for c in above]
-    suffix = [_TopTwo()]
-    for c in reversed(above):
-        t = _TopTwo()
-        t.first, t.second = suffix[-1].first, suffix[-1].second
-        t.add(c.value or 0.0, c, lambda a, b: a > b)
-        suffix.append(t)
-    suffix.reverse()  # suffix[k]: the largest values among above[k:]
-    for c in claims:
-        lo, hi = ivs[c.id]
-        partners = []
-        low = prefix[bisect.bisect_left(ends, lo)].other_than(c.article_id)  # intervals ending below lo
-        if low is not None:
-            partners.append(low[1])
-        high = suffix[bisect.bisect_right(starts, hi)].other_than(c.article_id)  # starting above hi
-        if high is not None:
-            partners.append(high[1])
-        for d in partners:
+    best_sev, first = -1.0, -1
+    for i, (cid, art, v, lo, hi) in enumerate(rows):
+        partners = (
+            low[bisect.bisect_left(ends, lo)],  # intervals ending below lo
+            high[n - bisect.bisect_right(starts, hi)],  # intervals starting above hi
+        )
+        for two in partners:
+            p = two[0] if two[0] is not None and rows[two[0][1]][1] != art else two[1]
+            if p is None:
+                continue
             j.verdict = "conflict"
-            j.in_conflict.update((c.id, d.id))
-            sev = relative_gap(c.value or 0.0, d.value or 0.0)
-            if j.worst is None or sev > j.severity:
-                j.severity, j.worst = sev, (min(c.id, d.id), max(c.id, d.id))
-    return j
+            j.in_conflict.update((cid, rows[p[1]][0]))
+            sev = relative_gap(v, rows[p[1]][2])
+            if sev > best_sev:
+                best_sev, first = sev, i
+    if first < 0:
+        return j
+    # The first claim reaching the greatest distance, and its first partner at that distance.
+    _, art, v, lo, hi = rows[first]
+    for k in range(first + 1, n):
+        _, art2, v2, lo2, hi2 = rows[k]
+        if art2 != art and (hi2 < lo or lo2 > hi) and relative_gap(v, v2) == best_sev:
+            j.severity, j.worst = best_sev, (rows[first][0], rows[k][0])
+            return j
+    raise AssertionError("the most distant partner comes after the first claim reaching it")
 
 
 def evidence_hash(claims: Sequence[Any]) -> str:
@@ -1264,16 +1295,17 @@ FlagSync = tuple[Flag, dict[int, bool], dict[int, bool]]
 
 
 def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) -> None:
-    member = ClaimGroupMember.claim_id.label("member")
-    rows = []
+    rows: list[ClaimRow] = []
+    grouped: set[int] = set()  # claims already in a group
+    conn = session.connection()
     for chunk in _chunks(article_ids, 500):
-        rows.extend(
-            session.execute(
-                select(*CLAIM_COLS, member)
-                .outerjoin(ClaimGroupMember, ClaimGroupMember.claim_id == Claim.id)
-                .where(Claim.article_id.in_(chunk))
-            ).all()
-        )
+        part = conn.execute(
+            select(*CLAIM_COLS, ClaimGroupMember.claim_id)
+            .outerjoin(ClaimGroupMember, ClaimGroupMember.claim_id == Claim.id)
+            .where(Claim.article_id.in_(chunk))
+        ).all()
+        rows.extend(_as_claims(part))
+        grouped.update(r[-1] for r in part if r[-1] is not None)
     rows.sort(key=lambda c: c.id)
     by_article: dict[int, list[Any]] = defaultdict(list)
     for c in rows:
@@ -1281,7 +1313,7 @@ def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) 
     ents: dict[int, str] = {}
     for claims in by_article.values():  # entities are filled in within one article
         ents.update(effective_entities(claims))
-    new = [c for c in rows if c.member is None and groupable(c)]
+    new = [c for c in rows if c.id not in grouped and groupable(c)]
     if not new:
         return
     blocks = {c.id: claim_block(c.unit, ents[c.id], c.period_start, c.period_end, c.is_target) for c in new}
@@ -1324,13 +1356,14 @@ def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) 
     members: dict[int, list[Any]] = defaultdict(list)
     flags: dict[int, Flag] = {}
     for chunk in _chunks(gids, 500):
-        for row in session.execute(
+        part = conn.execute(
             select(*CLAIM_COLS, ClaimGroupMember.group_id)
             .join(ClaimGroupMember, ClaimGroupMember.claim_id == Claim.id)
             .where(ClaimGroupMember.group_id.in_(chunk))
             .order_by(Claim.id)
-        ):
-            members[row.group_id].append(row)
+        ).all()
+        for row, claim in zip(part, _as_claims(part), strict=True):
+            members[row[-1]].append(claim)
         for f in session.scalars(select(Flag).where(Flag.group_id.in_(chunk))):
             flags[f.group_id] = f  # type: ignore[index]
     judged = {g.id: judge(members[g.id]) for g in groups}
@@ -1874,14 +1907,13 @@ def _finish_quotes(session: Session, job: _QuotesJob, res: LinkResult) -> None:
 
 
 def _rebuild_claims(session: Session, res: LinkResult) -> None:
-    claims = [
-        c
-        for c in session.execute(
+    claims = _as_claims(
+        session.execute(
             select(*CLAIM_COLS)
             .join(Article, Article.id == Claim.article_id)
             .order_by(Article.published.asc().nulls_last(), Claim.article_id, Claim.id)
         )
-    ]
+    )
     # Old flags and the claims they held, to carry decisions over to the new groups.
     old_flag_of_claim: dict[int, int] = {}
     old_claims_of_flag: dict[int, set[int]] = defaultdict(set)
