@@ -286,3 +286,18 @@ def test_ingest_with_workers_links_as_tracker_link_does(tmp_path: Path) -> None:
     assert members(with_workers) == members(plain)
     with_workers.dispose()
     plain.dispose()
+
+
+def test_extraction_workers_yield_the_cpu_to_the_writer() -> None:
+    """Workers run at a lower scheduling priority than the writing process (which sets the
+    pace), as ingest starts them."""
+    import multiprocessing as mp
+    import os
+
+    from tracker.pipeline import WORKER_NICENESS, _worker_priority
+
+    mine = os.nice(0)
+    with mp.get_context("fork").Pool(1, initializer=_worker_priority) as pool:
+        theirs = pool.apply(os.nice, (0,))
+    assert theirs == min(19, mine + WORKER_NICENESS)
+    assert os.nice(0) == mine  # the writer's own priority is untouched

@@ -36,6 +36,8 @@ RETRIES = 5
 # Errors that mean just that: SQLite busy past the timeout, a PostgreSQL deadlock or
 # serialization failure between two writers. The transaction was rolled back.
 TRANSIENT = ("locked", "busy", "deadlock detected", "could not serialize")
+# How much lower the extraction workers' scheduling priority is than the writer's.
+WORKER_NICENESS = 10
 # Batches extracted ahead of the writer: enough to keep the workers busy through a
 # linking step (LINK_BATCH articles).
 LOOKAHEAD = 8
@@ -225,6 +227,17 @@ def _analyse_item(item: tuple[str, Any, int]) -> Extracted:
         return None, {}, f"extraction failed ({type(exc).__name__}: {exc})"
 
 
+def _worker_priority() -> None:
+    """Extraction workers yield the CPU to the writer: it stores and links every article
+    itself, so it sets the pace. With as many workers as cores, they otherwise take their
+    share of the writer's core (6,000 bench articles on 2 cores: 151-163 -> 163-171
+    articles/s). Where cores are plenty, this changes nothing."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):  # no nice() on this platform, or not allowed
+        pass
+
+
 def _work(arts: list[ArticleText]) -> list[tuple[str, Any, int]]:
     return [(a.text, a.published, a.body_start) for a in arts]
 
@@ -264,7 +277,7 @@ def ingest(
     if jobs > 1:
         import multiprocessing as mp
 
-        pool = mp.get_context("spawn" if os.name == "nt" else "fork").Pool(jobs)
+        pool = mp.get_context("spawn" if os.name == "nt" else "fork").Pool(jobs, initializer=_worker_priority)
 
     def done(loc: str, outcome: str) -> None:
         if on_item:
