@@ -99,7 +99,7 @@ def raw_floor(corpus_path: Path, db_path: Path) -> tuple[float, int]:
     return dt, len(arts)
 
 
-def bench(n: int, pg: str | None) -> list[dict[str, object]]:
+def bench(n: int, pg: str | None, job_counts: list[int] | None = None) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,7 +121,7 @@ def bench(n: int, pg: str | None) -> list[dict[str, object]]:
         if pg:
             targets.append(("PostgreSQL", lambda j: pg))
         for label, db_for in targets:
-            for jobs in sorted({1, cores}):
+            for jobs in job_counts or sorted({1, cores}):
                 if label == "PostgreSQL":
                     _reset_pg(pg)  # type: ignore[arg-type]
                 secs, peak, writer, workers = run_ingest(cpath, db_for(jobs), jobs)
@@ -152,8 +152,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=2000)
     ap.add_argument("--pg", default=os.environ.get("TRACKER_BENCH_PG"))
+    ap.add_argument("--jobs", help="job counts to run, comma-separated (default: 1 and all cores)")
     args = ap.parse_args()
-    rows = bench(args.articles, args.pg)
+    rows = bench(args.articles, args.pg, [int(j) for j in args.jobs.split(",")] if args.jobs else None)
     for r in rows:
         peak = f"{r['peak MiB']:.0f} MiB" if r["peak MiB"] else "-"
         print(
