@@ -2,11 +2,15 @@
 
     .venv/bin/python benchmarks/bench_search.py                  # 100,000 quotes
     .venv/bin/python benchmarks/bench_search.py --quotes 1000000 # the issue's target size
+    .venv/bin/python benchmarks/bench_search.py --quotes 1000000 --pg postgresql+psycopg://…
+
 
 Builds a SQLite database through the real migrations (so quotes_fts, its triggers and the
 views are the shipped ones), fills it with Core executemany (deterministic synthetic
 quotes: a Zipf-ish vocabulary, so "typical" words match ~0.1-1% of quotes), indexes it
-with one FTS5 'rebuild', then times:
+with one FTS5 'rebuild', then times the list below. With ``--pg URL`` it does the same
+on PostgreSQL as well (the database's public schema is dropped and rebuilt; its full-text
+index is the migrations' tsvector GIN expression index):
 
 * report.who_said (top 20 by relevance, snippet), with and without a --since filter,
   for two bands of word frequency — p50/p95;
@@ -71,7 +75,7 @@ def sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def build(path: Path, n_quotes: int) -> float:
+def build(path: Path | str, n_quotes: int) -> float:
     from sqlalchemy import insert, text
 
     from tracker.db import connect
@@ -79,6 +83,7 @@ def build(path: Path, n_quotes: int) -> float:
 
     rng = random.Random(1234)
     engine = connect(str(path))
+    sqlite = engine.dialect.name == "sqlite"
     t0 = time.perf_counter()
     n_articles = max(1, n_quotes // QUOTES_PER_ARTICLE)
     with engine.begin() as conn:
@@ -122,7 +127,8 @@ def build(path: Path, n_quotes: int) -> float:
             conn.execute(insert(Quote), quotes)
             print(f"  {min(n_articles, a0 + chunk) * QUOTES_PER_ARTICLE:,} quotes", file=sys.stderr, end="\r")
         t1 = time.perf_counter()
-        conn.execute(text("INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild')"))
+        if sqlite:
+            conn.execute(text("INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild')"))
         t2 = time.perf_counter()
         conn.exec_driver_sql("ANALYZE")
     engine.dispose()
@@ -135,7 +141,7 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def time_queries(path: Path, rounds: int) -> dict[str, list[float]]:
+def time_queries(path: Path | str, rounds: int) -> dict[str, list[float]]:
     from sqlalchemy import func, select
 
     from tracker import report
@@ -197,11 +203,30 @@ def wall(args: list[str], runs: int = 5) -> list[float]:
     return times
 
 
+def reset_pg(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(url)
+    with eng.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    eng.dispose()
+
+
+def report_on(label: str, n: int, t: dict[str, list[float]], cmd: list[float]) -> None:
+    ms = 1000.0
+    print(f"{label}, quotes: {n:,}   (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    for key, xs in t.items():
+        print(f"{key:32s} p50 {pct(xs, 50) * ms:8.2f} ms   p95 {pct(xs, 95) * ms:8.2f} ms   (n={len(xs)})")
+    print(f"tracker who-said (wall) median {statistics.median(cmd):.3f} s   max {max(cmd):.3f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quotes", type=int, default=100_000)
     ap.add_argument("--rounds", type=int, default=20, help="Timed passes over the query words.")
     ap.add_argument("--db", type=Path, help="Reuse/keep this database file (built if missing).")
+    ap.add_argument("--pg", default=os.environ.get("TRACKER_BENCH_PG"), help="Also on this PostgreSQL URL.")
     a = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -211,12 +236,13 @@ def main() -> None:
         t = time_queries(path, a.rounds)
         cmd = wall([TRACKER, "who-said", QUERIES[0], "--db", str(path)])
         helpt = wall([TRACKER, "--help"])
-
-    ms = 1000.0
-    print(f"quotes: {a.quotes:,}   (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-    for key, xs in t.items():
-        print(f"{key:32s} p50 {pct(xs, 50) * ms:8.2f} ms   p95 {pct(xs, 95) * ms:8.2f} ms   (n={len(xs)})")
-    print(f"tracker who-said (wall) median {statistics.median(cmd):.3f} s   max {max(cmd):.3f} s")
+    report_on("SQLite", a.quotes, t, cmd)
+    if a.pg:
+        reset_pg(a.pg)
+        build(a.pg, a.quotes)
+        t = time_queries(a.pg, a.rounds)
+        cmd = wall([TRACKER, "who-said", QUERIES[0], "--db", a.pg])
+        report_on("PostgreSQL", a.quotes, t, cmd)
     print(f"tracker --help  (wall) median {statistics.median(helpt):.3f} s   max {max(helpt):.3f} s")
 
 

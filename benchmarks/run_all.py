@@ -31,15 +31,14 @@ SIZES = {
 
 
 def commands(size: dict[str, int], pg: str | None) -> list[tuple[str, list[str]]]:
-    ingest = ["bench_ingest.py", "--articles", str(size["articles"])]
-    if pg:
-        ingest += ["--pg", pg]
+    pg_args = ["--pg", pg] if pg else []
+    ingest = ["bench_ingest.py", "--articles", str(size["articles"]), *pg_args]
     return [
         ("extract (pure pipeline)", ["bench_extract.py", "--articles", str(size["articles"])]),
         ("claims vs quantulum3", ["bench_extract_claims.py", "--n", str(size["sentences"])]),
         ("ingest vs raw sqlite3 floor", ingest),
         ("link (rebuild + incremental)", ["bench_link.py", "--size", str(size["items"])]),
-        ("who-said search (FTS vs LIKE)", ["bench_search.py", "--quotes", str(size["quotes"])]),
+        ("who-said search (FTS vs LIKE)", ["bench_search.py", "--quotes", str(size["quotes"]), *pg_args]),
     ]
 
 
