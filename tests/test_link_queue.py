@@ -301,3 +301,56 @@ def test_extraction_workers_yield_the_cpu_to_the_writer() -> None:
         theirs = pool.apply(os.nice, (0,))
     assert theirs == min(19, mine + WORKER_NICENESS)
     assert os.nice(0) == mine  # the writer's own priority is untouched
+
+
+# Distinct statements sharing phrases, some repeated: with MAX_POSTING lowered, the shared
+# phrases' keys become stock phrases part-way through a batch.
+STOCK_ARTICLES = [
+    f"“The {thing} has not been affected by sanctions after the talks in Delhi,” {who} said."
+    for thing, who in [
+        ("border crossing", "Anna Petrova"),
+        ("grain corridor", "Ivan Sokolov"),
+        ("border crossing", "Anna Petrova"),
+        ("payment system", "Li Wei"),
+        ("timber trade", "Omar Haddad"),
+        ("grain corridor", "Ivan Sokolov"),
+        ("rail link", "Maria Lopez"),
+        ("border crossing", "Anna Petrova"),
+        ("port of Vladivostok", "Li Wei"),
+        ("payment system", "Li Wei"),
+    ]
+]
+
+
+@pytest.mark.parametrize("batch", [3, 10])
+def test_batch_size_does_not_change_the_links_when_keys_turn_stock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    """A key that becomes a stock phrase part-way through a batch stops being used for the
+    batch's later articles, exactly as it would had they been linked one by one."""
+    monkeypatch.setattr(link, "MAX_POSTING", 2)
+    arts = [make_article(f" date 2024-01-{10 + i}\n{t}", f"s{i}.txt") for i, t in enumerate(STOCK_ARTICLES)]
+
+    def stored(name: str):  # type: ignore[no-untyped-def]
+        engine = connect(str(tmp_path / name))
+        for art in arts:
+            with session_factory(engine)() as s, s.begin():
+                store(s, art, analyse(art.text, art.published, art.body_start))
+        return engine
+
+    reference = stored("ref.db")
+    with session_factory(reference)() as s, s.begin():
+        for aid in s.scalars(select(Article.id).order_by(Article.id)).all():
+            link.link_article(s, aid)
+        s.query(LinkQueue).delete()
+        assert s.scalar(select(func.count()).select_from(link.LinkStockKey)) > 0  # keys did turn stock
+    engine = stored(f"b{batch}.db")
+    link_pending(session_factory(engine), batch=batch)
+    assert _partition(engine) == _partition(reference)
+    with session_factory(engine)() as s, session_factory(reference)() as r:
+        keys = select(link.LinkKey.key, link.LinkKey.item_id).order_by(link.LinkKey.key, link.LinkKey.item_id)
+        stock = select(link.LinkStockKey.key).order_by(link.LinkStockKey.key)
+        assert s.execute(stock).all() == r.execute(stock).all()
+        assert s.execute(keys).all() == r.execute(keys).all()
+    reference.dispose()
+    engine.dispose()

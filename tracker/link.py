@@ -865,7 +865,7 @@ def _stmt(name: str) -> Any:
         keys = bindparam("keys", expanding=True)
         ids = bindparam("ids", expanding=True)
         _STMTS["new_quotes"] = (
-            select(Quote.id, Quote.text, Quote.person_id, Person.name, Article.published)
+            select(Quote.id, Quote.text, Quote.person_id, Person.name, Article.published, Quote.article_id)
             .join(Article, Article.id == Quote.article_id)
             .outerjoin(Person, Person.id == Quote.person_id)
             .outerjoin(QuoteGroupMember, QuoteGroupMember.quote_id == Quote.id)
@@ -946,12 +946,13 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult, 
         rows.extend(conn.execute(_stmt("new_quotes"), {"aids": list(chunk)}).all())
     if not rows:
         return
-    rows.sort(key=lambda r: r[0])  # quote ids grow with articles: one-by-one order
+    rows.sort(key=lambda r: (r[5], r[0]))  # article by article, as when linked one by one
     published_of = {r[0]: r[4] for r in rows}
     person_of = {r[0]: r[2] for r in rows}
     text_of = {r[0]: r[1] for r in rows}
-    ready = {qid: prepared.get(text) or prepare_quote(text) for qid, text, _, _, _ in rows}
-    news = [(qid, ready[qid][0], speaker_key(name)) for qid, _, _, name, _ in rows]
+    article_of = {r[0]: r[5] for r in rows}
+    ready = {qid: prepared.get(text) or prepare_quote(text) for qid, text, *_ in rows}
+    news = [(qid, ready[qid][0], speaker_key(name)) for qid, _, _, name, *_ in rows]
     keys = {qid: ready[qid][1] for qid, _, _ in news}
     all_keys = sorted(set().union(*keys.values()))
     postings: dict[int, list[int]] = defaultdict(list)
@@ -1014,10 +1015,30 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult, 
     remerged: set[int] = set()  # stored groups that took in another stored group's members
     member_rows: list[dict[str, Any]] = []
     key_rows: list[dict[str, Any]] = []
+    # A key turns stock once its postings pass MAX_POSTING, checked after each article as
+    # when articles are linked one by one: a batch's later articles no longer use it, so
+    # the batch size never changes the links (and long batches cost less per article).
+    stock_now = set(stock)
+    article_keys: set[int] = set()
+    current_article = None
+
+    def close_article() -> None:
+        for k in article_keys:
+            if k not in stock_now and len(postings.get(k, ())) + len(batch.get(k, ())) > MAX_POSTING:
+                stock_now.add(k)
+        article_keys.clear()
+
     for qid, norm, person in news:
+        if article_of[qid] != current_article:
+            close_article()
+            current_article = article_of[qid]
         res.quotes += 1
         nk = len(keys[qid])
-        cands = [i for i in stored_cands[qid] if i in known] + passing(qid, batch)
+        from_stored = stored_cands[qid]
+        if len(stock_now) > len(stock) and any(k in stock_now for k in selected[qid]):
+            selected[qid] = [k for k in selected[qid] if k not in stock_now]
+            from_stored = passing(qid, postings)  # fewer keys: a subset of those prefetched
+        cands = [i for i in from_stored if i in known] + passing(qid, batch)
         matches = _best_match(norm, person, ((i, known[i][0], known[i][1]) for i in cands))
         member: dict[str, Any] = {
             "quote_id": qid,
@@ -1054,8 +1075,9 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult, 
         n_keys[qid] = nk
         # A group needs each key posted once: a repeat adds only the keys its group lacks,
         # so a quotation repeated a thousand times is one posting, not a stock phrase.
+        article_keys.update(keys[qid])
         for k in keys[qid]:
-            if k in stock:
+            if k in stock_now:
                 continue
             if matches and any(alive(group_of[i]) == h for i in (*postings.get(k, ()), *batch.get(k, ()))):
                 continue
@@ -1082,11 +1104,8 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult, 
     conn.execute(insert(QuoteGroupMember.__table__), member_rows)
     if key_rows:
         conn.execute(insert(LinkKey.__table__), key_rows)
-    crossed = [
-        {"kind": "q", "key": k}
-        for k in all_keys
-        if k not in stock and len(postings.get(k, ())) + len(batch[k]) > MAX_POSTING
-    ]
+    close_article()
+    crossed = [{"kind": "q", "key": k} for k in sorted(stock_now - stock)]
     if crossed:
         conn.execute(insert(LinkStockKey.__table__), crossed)
     # A stored group that gained members is updated from them alone; one a merge changed
