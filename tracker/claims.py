@@ -1333,6 +1333,43 @@ def _just_after(raw: _Raw, p: _Period, raws: list[_Raw]) -> bool:
     return p.start >= raw.end and not any(raw.end <= r.start < p.start for r in raws)
 
 
+# A period written right after a figure, with at most a preposition between ("$180bn in 2023",
+# "$200bn for 2024", "5% in the first quarter"), belongs to that figure.
+_ATTACHED_GAP_RE = re.compile(
+    rf"""{_SP}*,?{_SP}*(?:(?:in|for|during|over|through|throughout|of|across){_SP}+)?(?:the{_SP}+)?\Z""",
+    re.IGNORECASE,
+)
+
+
+def _owner(text: str, p: _Period, raws: list[_Raw]) -> _Raw | None:
+    """The figure that period ``p`` is written right after, if any."""
+    before = [r for r in raws if r.end <= p.start]
+    if not before:
+        return None
+    r = before[-1]
+    gap = text[r.end : p.start]
+    return r if len(gap) <= 24 and _ATTACHED_GAP_RE.match(gap) else None
+
+
+def _distance(raw: _Raw, p: _Period) -> tuple[int, int]:
+    return (max(p.start - raw.end, raw.start - p.end, 0), -p.start)
+
+
+def _period_of(text: str, raw: _Raw, usable: list[_Period], raws: list[_Raw]) -> _Period:
+    """The period a figure is for: one written right after it; else the nearest, unless that
+    one is written right after another figure and a free period follows this one ("trade
+    reached $240bn in 2023, surpassing a target of $200bn set for 2024")."""
+    owners = [_owner(text, p, raws) for p in usable]
+    own = [p for p, o in zip(usable, owners, strict=True) if o is raw]
+    if own:
+        return min(own, key=lambda p: _distance(raw, p))
+    nearest = min(usable, key=lambda p: _distance(raw, p))
+    if owners[usable.index(nearest)] is None:
+        return nearest
+    free_after = [p for p, o in zip(usable, owners, strict=True) if o is None and p.start >= raw.end]
+    return min(free_after, key=lambda p: _distance(raw, p)) if free_after else nearest
+
+
 def _year_before(m: re.Match[str], base: _Period | None, published: dt.date | None) -> _Period | None:
     """ "a year earlier" / "the previous year": the period before the sentence's last one
     ("22.7 bcm in 2023, up from 15.5 bcm a year earlier" → 2022)."""
@@ -1817,7 +1854,7 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
             period: _Period | None = None
             usable = [p for p in periods if not p.relative or _just_after(raw, p, mine)]
             if usable:
-                period = min(usable, key=lambda p: (max(p.start - raw.end, raw.start - p.end, 0), -p.start))
+                period = _period_of(text, raw, usable, mine)
             target = (
                 _cue_before(low, lo, raw.start)
                 or (period is not None and period.target)
