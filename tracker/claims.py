@@ -117,6 +117,13 @@ for _u in _UNITS["unit"]:
 _GLUED_CS = frozenset(_s for _u in _UNITS["unit"] for _s in _u.get("glued_cs", []))
 _PER: dict[str, str] = {k.lower(): v for k, v in _UNITS["per"].items()}
 
+_RESOLUTIONS = _toml("resolutions.toml")
+_RESOLUTION_LINES = frozenset(float(n) for n in _RESOLUTIONS["lines"])
+_VIDEO_CUE_RE = re.compile(rf"(?<![\w])(?:{_alt(_RESOLUTIONS['cues'])})(?![\w])", re.IGNORECASE)
+# How far either side of "1080p" a video word makes it a resolution: the clause around it
+# ("streams films at 1080p", "a 1080p webcam"), not the whole paragraph.
+RESOLUTION_WINDOW = 60
+
 _SCALES = _pairs("scale_words.txt")
 # A free-standing "m" is metres and "b"/"k" are letters; glued to a number they are scales.
 ATTACHED_ONLY = frozenset({"m", "b", "k"})
@@ -909,6 +916,19 @@ def _vague(text: str, m: re.Match[str]) -> _Raw | None:
     )
 
 
+def _is_resolution(text: str, term: _Term) -> bool:
+    """ "1080p" next to a video word is a resolution, not £10.80."""
+    return (
+        term.unit_surface == "p"
+        and term.num.is_plain_int
+        and term.num.value in _RESOLUTION_LINES
+        and _VIDEO_CUE_RE.search(
+            text, max(0, term.num.start - RESOLUTION_WINDOW), term.end + RESOLUTION_WINDOW
+        )
+        is not None
+    )
+
+
 def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
     num = _number_at(text, pos, euro)
     if num is None:
@@ -1007,7 +1027,7 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
             _read_count(text, term)
             _bare_count(text, term)
     unit = term.unit
-    if unit is None:
+    if unit is None or _is_resolution(text, term):
         return None
     if (
         unit.kind == "count"
