@@ -744,9 +744,38 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
     w = _CAP_WORD_BEFORE_RE.search(before) if last[0].isupper() else None
     if w and w.group("w")[0].isupper() and w.group("w").lower() not in _CAP_OK:
         # A capitalised word right before a number names it (Boeing 737, Power of Siberia 2,
-        # Resolution 2231) unless it is a hedge or function word ("Some 500 workers").
-        return True
+        # Resolution 2231) unless it is a hedge or function word ("Some 500 workers"), or the
+        # line is a title-case headline and a unit follows ("Exports May Rise 5% as ...").
+        return not (_in_headline(text, s, e) and _unit_or_scale_after(text, e))
     return False
+
+
+# A headline is one short line; a longer one is body text whatever its capitals.
+HEADLINE_MAX_CHARS = 200
+_MINOR_WORDS = frozenset(_lines("headline_minor_words.txt"))
+_HEADLINE_WORD_RE = re.compile(r"[^\W\d_][\w'’.-]*")
+
+
+def _in_headline(text: str, s: int, e: int) -> bool:
+    """True when the number at text[s:e] stands on a short line written in title case."""
+    lo = text.rfind("\n", max(0, s - HEADLINE_MAX_CHARS), s) + 1
+    if lo == 0 and s > HEADLINE_MAX_CHARS:
+        return False
+    hi = text.find("\n", e, e + HEADLINE_MAX_CHARS + 1)
+    if hi < 0:
+        if len(text) - e > HEADLINE_MAX_CHARS:
+            return False
+        hi = len(text)
+    if hi - lo > HEADLINE_MAX_CHARS:
+        return False
+    words = [w for w in _HEADLINE_WORD_RE.findall(text, lo, hi) if w.lower() not in _MINOR_WORDS]
+    return len(words) >= 3 and all(w[0].isupper() for w in words)
+
+
+def _unit_or_scale_after(text: str, e: int) -> bool:
+    if _unit_at(text, e):
+        return True
+    return _next_token(text, e) in _SCALES and _SCALE_RE.match(text, e) is not None
 
 
 def _number_at(text: str, pos: int, euro: bool) -> _Num | None:
