@@ -124,6 +124,11 @@ _VIDEO_CUE_RE = re.compile(rf"(?<![\w])(?:{_alt(_RESOLUTIONS['cues'])})(?![\w])"
 # ("streams films at 1080p", "a 1080p webcam"), not the whole paragraph.
 RESOLUTION_WINDOW = 60
 
+_RATIOS = _toml("ratios.toml")
+_RATIO = next(
+    _Unit(u["canonical"], u["kind"], float(u["factor"])) for u in _UNITS["unit"] if u["kind"] == "ratio"
+)
+
 _SCALES = _pairs("scale_words.txt")
 # A free-standing "m" is metres and "b"/"k" are letters; glued to a number they are scales.
 ATTACHED_ONLY = frozenset({"m", "b", "k"})
@@ -180,6 +185,7 @@ _DIGITS_RE = re.compile(
 _WORDS_RE = re.compile(
     rf"""(?:an?[ ](?=(?:dozen|hundred|half|quarter|third)\b))?(?:{_WORDNUM}|{_FRAC})
         (?:(?:[ -]|[ ]and[ ](?:an?[ ])?)(?:{_WORDNUM}|{_FRAC}))*(?!\w)
+      | (?:{_WORDNUM})(?=fold(?!\w))   # "tenfold": the number, then "fold" is its unit
       | an?(?=[ ](?:thousand|million|billion|trillion)\b)""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -548,6 +554,40 @@ def _read_after(text: str, term: _Term, has_prefix: bool) -> None:
             u = _UNIT_RE.match(text, o.end())  # "two-thirds of a percentage point", "half an hour"
             if u and u.group("sp") == "":
                 _set_unit(term, u)
+        elif term.scale == 1 and (t := _multiplier(text, term.num)):
+            term.unit = _RATIO
+            term.unit_start, term.unit_end = t.span("unit")
+            term.unit_surface = t.group("unit")
+            term.end = t.end("unit")
+
+
+_TIMES_RE = re.compile(rf"{_SP}+(?P<unit>times)(?![\w-])(?P<after>(?:{_SP}+[\w'’-]+){{0,2}})", re.IGNORECASE)
+_TIMES_AFTER = frozenset(w.lower() for w in _RATIOS["times"]["after"])
+_TIMES_AFTER_THE = frozenset(w.lower() for w in _RATIOS["times"]["after_the"])
+_TIMES_BEFORE_RE = re.compile(
+    rf"""(?<![\w])(?:{_alt(_RATIOS["times"]["before"])})(?:{_SP}+(?:{_alt(list(_HEDGE_BEFORE))}))?{_SP}+\Z""",
+    re.IGNORECASE,
+)
+
+
+def _multiplier(text: str, num: _Num) -> re.Match[str] | None:
+    """ "1.5 times", "three times higher", "grew 3 times": "times" as a multiplier, not a
+    count of occasions ("met 40 times"); the conditions are in rules/ratios.toml."""
+    if "times" not in text[num.end : num.end + 8].lower():
+        return None  # a cheap gate: most numbers are not followed by "times"
+    t = _TIMES_RE.match(text, num.end)
+    if t is None:
+        return None
+    if num.value != int(num.value):
+        return t  # occasions are counted in whole numbers
+    after = t.group("after").lower().split()
+    if after and (
+        after[0] in _TIMES_AFTER
+        or " ".join(after[:2]) in _TIMES_AFTER
+        or (after[0] == "the" and len(after) > 1 and after[1] in _TIMES_AFTER_THE)
+    ):
+        return t
+    return t if _TIMES_BEFORE_RE.search(text, max(0, num.start - 40), num.start) else None
 
 
 def _set_unit(term: _Term, u: re.Match[str]) -> None:
@@ -860,6 +900,8 @@ def _word_candidates(low: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     # A number word followed by punctuation has no unit after it, so whole tokens suffice.
     present = set(low.replace("-", " ").replace("(", " ").replace("“", " ").replace('"', " ").split())
+    if "fold" in low:  # "tenfold", "threefold": the number word is glued to its unit
+        present |= {w[: w.find("fold")] for w in present if "fold" in w}
     for keys, kind in ((_WORD_KEYS, "w"), (_A_KEYS, "w"), (_VAGUE_KEYS, "v")):
         for key in keys:
             if key.split()[-1 if kind == "w" else 0] not in present:
@@ -958,6 +1000,36 @@ def _is_resolution(text: str, term: _Term) -> bool:
     )
 
 
+_SHARE_LINKS = sorted(_RATIOS["share"]["links"], key=len, reverse=True)  # "in every" before "in"
+_SHARE_LINK_RE = re.compile(
+    rf"""{_SP}+(?:{"|".join(_SP.join(map(re.escape, k.split())) for k in _SHARE_LINKS)})
+    {_SP}+(?=[0-9]|(?:{_WORDNUM})\b)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_SHARE_NOT_BEFORE_RE = re.compile(
+    rf"""(?<![\w])(?:{_alt(_RATIOS["share"]["not_before"])}){_SP}+\Z""", re.IGNORECASE
+)
+
+
+def _one_in(text: str, num: _Num, euro: bool) -> _Num | None:
+    """ "one in five", "nine out of 10": the share as a fraction spanning both numbers."""
+    after = text[num.end : num.end + 5].lower()
+    if not (after.startswith((" in ", " out")) and num.value == int(num.value) and num.value >= 1):
+        return None
+    link = _SHARE_LINK_RE.match(text, num.end)
+    whole = _number_at(text, link.end(), euro) if link else None
+    if whole is None or whole.value != int(whole.value) or whole.value <= num.value:
+        return None
+    if whole.is_plain_int and 1800 <= whole.value <= 2100 and whole.end - whole.start == 4:
+        return None  # "one in 2020": a year
+    if _unit_at(text, whole.end) or _SCALE_RE.match(text, whole.end):
+        return None  # "one in five years", "one in 10 million": a span, or a scaled count
+    if _SHARE_NOT_BEFORE_RE.search(text, max(0, num.start - 12), num.start):
+        return None  # "no one in 10 Downing Street"
+    share = num.value / whole.value
+    return _Num(share, share * ROUNDING_CAP, num.start, whole.end, False)
+
+
 def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
     num = _number_at(text, pos, euro)
     if num is None:
@@ -967,19 +1039,29 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         pre = None
     if _excluded(text, num, pre is not None):
         return None
-    term = _Term(num)
+    share = _one_in(text, num, euro) if pre is None else None
+    if share:
+        num = share
+        term = _Term(num, unit=_SHARE, end=num.end)
+    else:
+        term = _Term(num)
     if pre:
         term.unit, term.unit_start, term.unit_end = pre
         term.unit_surface = text[pre[1] : pre[2]]
         term.prefix_start = pre[1]
-    _read_after(text, term, pre is not None)
+    if not share:
+        _read_after(text, term, pre is not None)
     start = term.prefix_start if pre else num.start
     hedge: tuple[str, str] | None = None
     hedge_span: tuple[int, int] | None = None
     value_end = num.end
     low_v = high_v = None
     last = term
-    r = _RANGE_RE.match(text, term.end) if term.unit is None or term.unit.kind != "count" else None
+    r = (
+        _RANGE_RE.match(text, term.end)
+        if not share and (term.unit is None or term.unit.kind != "count")
+        else None
+    )
     if r:
         num2 = _number_at(text, r.end(), euro)
         if num2 is not None:
