@@ -736,6 +736,30 @@ def _bare_count(text: str, term: _Term) -> None:
 
 
 _NOT_COUNTS = frozenset(_lines("not_count_nouns.txt"))
+_COUNT_VERBS = sorted(_lines("count_verbs.txt"), key=len, reverse=True)  # "were killed" before "were"
+_COUNT_VERB_RE = re.compile(
+    rf"""{_SP}+(?:{"|".join(_SP.join(map(re.escape, v.split())) for v in _COUNT_VERBS)})
+    (?![\w-])""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# "people over 65 were hospitalised", "children under 5 died": an age bracket, not a count.
+_AGE_BRACKET_RE = re.compile(rf"[a-z]{_SP}+(?:aged|over|under|above|below){_SP}+\Z")
+OLDEST_AGE = 120  # a bracket bound above any human age is a count ("over 200 were killed")
+
+
+def _elided_count(text: str, term: _Term) -> None:
+    """ "More than 2,000 were evacuated": a count of people whose noun is left out, before a
+    verb from rules/count_verbs.txt; no counted noun is recorded."""
+    num = term.num
+    if num.value != int(num.value) or num.value < 2 or term.scale != 1:
+        return
+    if not _COUNT_VERB_RE.match(text, num.end):
+        return
+    if num.value <= OLDEST_AGE and _AGE_BRACKET_RE.search(text, max(0, num.start - 16), num.start):
+        return
+    term.unit = _COUNT
+
+
 # A small count after a determiner names things already introduced ("the two leaders").
 _DETERMINER_BEFORE_RE = re.compile(
     rf"\b(?:the|these|those|both|all|its|their|our|his|her|my|your){_SP}+\Z", re.IGNORECASE
@@ -1137,6 +1161,8 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         else:
             _read_count(text, term)
             _bare_count(text, term)
+            if term.unit is None:
+                _elided_count(text, term)
     unit = term.unit
     if unit is None or _is_resolution(text, term):
         return None
