@@ -185,10 +185,11 @@ _DIGITS_RE = re.compile(
 _WORDS_RE = re.compile(
     rf"""(?:an?[ ](?=(?:dozen|hundred|half|quarter|third)\b))?(?:{_WORDNUM}|{_FRAC})
         (?:(?:[ -]|[ ]and[ ](?:an?[ ])?)(?:{_WORDNUM}|{_FRAC}))*(?!\w)
-      | (?:{_WORDNUM})(?=fold(?!\w))   # "tenfold": the number, then "fold" is its unit
       | an?(?=[ ](?:thousand|million|billion|trillion)\b)""",
     re.VERBOSE | re.IGNORECASE,
 )
+# "tenfold", "threefold": the number word glued to its unit ("fold", units.toml)
+_FOLD_WORD_RE = re.compile(rf"(?:{_WORDNUM})(?=fold(?!\w))", re.IGNORECASE)
 _VAGUE_RE = re.compile(
     r"""(?P<vague>(?:dozens|scores|hundreds|thousands|millions|billions|trillions|tens)
         (?:[ ]of[ ](?:thousands|millions|billions))?)[ ]of(?=[ ])""",
@@ -742,9 +743,31 @@ _COUNT_VERB_RE = re.compile(
     (?![\w-])""",
     re.VERBOSE | re.IGNORECASE,
 )
+_COUNT_VERB_INITIALS = frozenset(v[0] for v in _COUNT_VERBS)  # a cheap gate before the regex
 # "people over 65 were hospitalised", "children under 5 died": an age bracket, not a count.
 _AGE_BRACKET_RE = re.compile(rf"[a-z]{_SP}+(?:aged|over|under|above|below){_SP}+\Z")
 OLDEST_AGE = 120  # a bracket bound above any human age is a count ("over 200 were killed")
+
+
+_PART_OF_RE = re.compile(
+    rf"{_SP}+of{_SP}+(?:the|its|their|his|her|our){_SP}+(?=[0-9]|(?:{_WORDNUM})\b)", re.I
+)
+
+
+def _part_count(text: str, term: _Term, euro: bool) -> None:
+    """ "411 of the 650 seats": a part of a counted whole counts the same things."""
+    num = term.num
+    if num.value != int(num.value) or num.value < 2 or term.scale != 1:
+        return
+    if not text.startswith(" of ", num.end) or not (o := _PART_OF_RE.match(text, num.end)):
+        return
+    whole = _number_at(text, o.end(), euro)
+    if whole is None or whole.value <= num.value:
+        return
+    of = _Term(whole, end=whole.end)
+    _read_count(text, of)
+    if of.unit is not None:
+        term.unit = _COUNT
 
 
 def _elided_count(text: str, term: _Term) -> None:
@@ -753,7 +776,9 @@ def _elided_count(text: str, term: _Term) -> None:
     num = term.num
     if num.value != int(num.value) or num.value < 2 or term.scale != 1:
         return
-    if not _COUNT_VERB_RE.match(text, num.end):
+    if text[num.end + 1 : num.end + 2].lower() not in _COUNT_VERB_INITIALS or not _COUNT_VERB_RE.match(
+        text, num.end
+    ):
         return
     if num.value <= OLDEST_AGE and _AGE_BRACKET_RE.search(text, max(0, num.start - 16), num.start):
         return
@@ -848,6 +873,8 @@ def _number_at(text: str, pos: int, euro: bool) -> _Num | None:
     if d:
         return _parse_digits(d, euro)
     w = _WORDS_RE.match(text, pos)
+    if w is None and "fold" in text[pos : pos + 16]:
+        w = _FOLD_WORD_RE.match(text, pos)
     if w:
         return _parse_words(w.group(0), w.start(), w.end())
     return None
@@ -1163,6 +1190,8 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
             _bare_count(text, term)
             if term.unit is None:
                 _elided_count(text, term)
+            if term.unit is None:
+                _part_count(text, term, euro)
     unit = term.unit
     if unit is None or _is_resolution(text, term):
         return None
@@ -1450,9 +1479,22 @@ _EVENT_VERBS = ("founded", "established", "born", "built", "created", "signed", 
 _YEAR_FIND_RE = re.compile(r"[12][09][0-9][0-9]")
 
 
+# "1990 levels", "2019 level": a year that names the baseline a figure is measured against.
+_BASELINE_AFTER_RE = re.compile(rf"{_SP}+levels?(?![\w])", re.IGNORECASE)
+
+
 def _periods(
-    text: str, low: str, lo: int, hi: int, published: dt.date | None, claims: list[_Raw]
+    text: str,
+    low: str,
+    lo: int,
+    hi: int,
+    published: dt.date | None,
+    claims: list[_Raw],
+    unresolved: list[tuple[int, int]],
 ) -> list[_Period]:
+    """Periods in text[lo:hi]; spans of period phrases that name no period of the figures (a
+    baseline year, "the fourth quarter" with no article date) are added to ``unresolved``,
+    so they are never read as a metric either."""
     starts = {m.start() for m in _YEAR_FIND_RE.finditer(text, lo, hi)}
     for key in _PERIOD_KEYS:
         i = low.find(key, lo, hi)
@@ -1475,6 +1517,9 @@ def _periods(
             continue
         if any(v in low[max(lo, pos - 18) : pos] for v in _EVENT_VERBS):
             continue  # "founded in 1998" dates an event, not the figure
+        if m.group("year") and _BASELINE_AFTER_RE.match(text, m.end()):
+            unresolved.append((m.start(), m.end()))
+            continue  # "cut emissions by 55% from 1990 levels": a baseline, not the figure's year
         end = m.end()
         if m.group("ago"):
             p = _year_before(m, out[-1] if out else None, published)
@@ -1482,6 +1527,8 @@ def _periods(
             p = _resolve(m, published)
         if p is not None:
             out.append(p)
+        else:
+            unresolved.append((m.start(), m.end()))
     return out
 
 
@@ -1498,32 +1545,34 @@ _ATTACHED_GAP_RE = re.compile(
 )
 
 
-def _owner(text: str, p: _Period, raws: list[_Raw]) -> _Raw | None:
-    """The figure that period ``p`` is written right after, if any."""
-    before = [r for r in raws if r.end <= p.start]
-    if not before:
-        return None
-    r = before[-1]
-    gap = text[r.end : p.start]
-    return r if len(gap) <= 24 and _ATTACHED_GAP_RE.match(gap) else None
+def _owners(text: str, periods: list[_Period], raws: list[_Raw]) -> dict[int, _Raw]:
+    """Period start → the figure that period is written right after, for those that have one."""
+    out: dict[int, _Raw] = {}
+    k = 0
+    for p in periods:  # both lists are in text order
+        while k < len(raws) and raws[k].end <= p.start:
+            k += 1
+        r = raws[k - 1] if k else None
+        if r is not None and p.start - r.end <= 24 and _ATTACHED_GAP_RE.match(text, r.end, p.start):
+            out[p.start] = r
+    return out
 
 
 def _distance(raw: _Raw, p: _Period) -> tuple[int, int]:
     return (max(p.start - raw.end, raw.start - p.end, 0), -p.start)
 
 
-def _period_of(text: str, raw: _Raw, usable: list[_Period], raws: list[_Raw]) -> _Period:
+def _period_of(raw: _Raw, usable: list[_Period], owners: dict[int, _Raw]) -> _Period:
     """The period a figure is for: one written right after it; else the nearest, unless that
     one is written right after another figure and a free period follows this one ("trade
     reached $240bn in 2023, surpassing a target of $200bn set for 2024")."""
-    owners = [_owner(text, p, raws) for p in usable]
-    own = [p for p, o in zip(usable, owners, strict=True) if o is raw]
+    own = [p for p in usable if owners.get(p.start) is raw]
     if own:
         return min(own, key=lambda p: _distance(raw, p))
     nearest = min(usable, key=lambda p: _distance(raw, p))
-    if owners[usable.index(nearest)] is None:
+    if nearest.start not in owners:
         return nearest
-    free_after = [p for p, o in zip(usable, owners, strict=True) if o is None and p.start >= raw.end]
+    free_after = [p for p in usable if p.start not in owners and p.start >= raw.end]
     return min(free_after, key=lambda p: _distance(raw, p)) if free_after else nearest
 
 
@@ -2000,18 +2049,20 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
         # its capitals are not names: the sentence proper starts after it.
         if lo == 0 or text[lo - 1] == "\n":
             lo = min(dateline_end(text, lo), mine[0].start)
-        periods = _periods(text, low, lo, hi, published, mine)
+        unresolved: list[tuple[int, int]] = []
+        periods = _periods(text, low, lo, hi, published, mine, unresolved)
         found = _owners_dropped(text, _entity_spans(text, lo, hi))
         entities = tuple(sorted({e[2] for e in found}))
-        skip = [(a, b) for a, b, _ in found] + [(p.start, p.end) for p in periods]
+        skip = [(a, b) for a, b, _ in found] + [(p.start, p.end) for p in periods] + unresolved
         inherit = not periods and _ANAPHORA_RE.match(text, lo, hi) is not None
+        owners = _owners(text, periods, mine) if periods else {}
         prev: tuple[_Raw, str | None] | None = None
         prev_near: tuple[str, ...] = entities
         for raw in mine:
             period: _Period | None = None
             usable = [p for p in periods if not p.relative or _just_after(raw, p, mine)]
             if usable:
-                period = _period_of(text, raw, usable, mine)
+                period = _period_of(raw, usable, owners)
             target = (
                 _cue_before(low, lo, raw.start)
                 or (period is not None and period.target)
