@@ -117,6 +117,18 @@ for _u in _UNITS["unit"]:
 _GLUED_CS = frozenset(_s for _u in _UNITS["unit"] for _s in _u.get("glued_cs", []))
 _PER: dict[str, str] = {k.lower(): v for k, v in _UNITS["per"].items()}
 
+_RESOLUTIONS = _toml("resolutions.toml")
+_RESOLUTION_LINES = frozenset(float(n) for n in _RESOLUTIONS["lines"])
+_VIDEO_CUE_RE = re.compile(rf"(?<![\w])(?:{_alt(_RESOLUTIONS['cues'])})(?![\w])", re.IGNORECASE)
+# How far either side of "1080p" a video word makes it a resolution: the clause around it
+# ("streams films at 1080p", "a 1080p webcam"), not the whole paragraph.
+RESOLUTION_WINDOW = 60
+
+_RATIOS = _toml("ratios.toml")
+_RATIO = next(
+    _Unit(u["canonical"], u["kind"], float(u["factor"])) for u in _UNITS["unit"] if u["kind"] == "ratio"
+)
+
 _SCALES = _pairs("scale_words.txt")
 # A free-standing "m" is metres and "b"/"k" are letters; glued to a number they are scales.
 ATTACHED_ONLY = frozenset({"m", "b", "k"})
@@ -176,6 +188,8 @@ _WORDS_RE = re.compile(
       | an?(?=[ ](?:thousand|million|billion|trillion)\b)""",
     re.VERBOSE | re.IGNORECASE,
 )
+# "tenfold", "threefold": the number word glued to its unit ("fold", units.toml)
+_FOLD_WORD_RE = re.compile(rf"(?:{_WORDNUM})(?=fold(?!\w))", re.IGNORECASE)
 _VAGUE_RE = re.compile(
     r"""(?P<vague>(?:dozens|scores|hundreds|thousands|millions|billions|trillions|tens)
         (?:[ ]of[ ](?:thousands|millions|billions))?)[ ]of(?=[ ])""",
@@ -541,6 +555,40 @@ def _read_after(text: str, term: _Term, has_prefix: bool) -> None:
             u = _UNIT_RE.match(text, o.end())  # "two-thirds of a percentage point", "half an hour"
             if u and u.group("sp") == "":
                 _set_unit(term, u)
+        elif term.scale == 1 and (t := _multiplier(text, term.num)):
+            term.unit = _RATIO
+            term.unit_start, term.unit_end = t.span("unit")
+            term.unit_surface = t.group("unit")
+            term.end = t.end("unit")
+
+
+_TIMES_RE = re.compile(rf"{_SP}+(?P<unit>times)(?![\w-])(?P<after>(?:{_SP}+[\w'’-]+){{0,2}})", re.IGNORECASE)
+_TIMES_AFTER = frozenset(w.lower() for w in _RATIOS["times"]["after"])
+_TIMES_AFTER_THE = frozenset(w.lower() for w in _RATIOS["times"]["after_the"])
+_TIMES_BEFORE_RE = re.compile(
+    rf"""(?<![\w])(?:{_alt(_RATIOS["times"]["before"])})(?:{_SP}+(?:{_alt(list(_HEDGE_BEFORE))}))?{_SP}+\Z""",
+    re.IGNORECASE,
+)
+
+
+def _multiplier(text: str, num: _Num) -> re.Match[str] | None:
+    """ "1.5 times", "three times higher", "grew 3 times": "times" as a multiplier, not a
+    count of occasions ("met 40 times"); the conditions are in rules/ratios.toml."""
+    if "times" not in text[num.end : num.end + 8].lower():
+        return None  # a cheap gate: most numbers are not followed by "times"
+    t = _TIMES_RE.match(text, num.end)
+    if t is None:
+        return None
+    if num.value != int(num.value):
+        return t  # occasions are counted in whole numbers
+    after = t.group("after").lower().split()
+    if after and (
+        after[0] in _TIMES_AFTER
+        or " ".join(after[:2]) in _TIMES_AFTER
+        or (after[0] == "the" and len(after) > 1 and after[1] in _TIMES_AFTER_THE)
+    ):
+        return t
+    return t if _TIMES_BEFORE_RE.search(text, max(0, num.start - 40), num.start) else None
 
 
 def _set_unit(term: _Term, u: re.Match[str]) -> None:
@@ -689,6 +737,54 @@ def _bare_count(text: str, term: _Term) -> None:
 
 
 _NOT_COUNTS = frozenset(_lines("not_count_nouns.txt"))
+_COUNT_VERBS = sorted(_lines("count_verbs.txt"), key=len, reverse=True)  # "were killed" before "were"
+_COUNT_VERB_RE = re.compile(
+    rf"""{_SP}+(?:{"|".join(_SP.join(map(re.escape, v.split())) for v in _COUNT_VERBS)})
+    (?![\w-])""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_COUNT_VERB_INITIALS = frozenset(v[0] for v in _COUNT_VERBS)  # a cheap gate before the regex
+# "people over 65 were hospitalised", "children under 5 died": an age bracket, not a count.
+_AGE_BRACKET_RE = re.compile(rf"[a-z]{_SP}+(?:aged|over|under|above|below){_SP}+\Z")
+OLDEST_AGE = 120  # a bracket bound above any human age is a count ("over 200 were killed")
+
+
+_PART_OF_RE = re.compile(
+    rf"{_SP}+of{_SP}+(?:the|its|their|his|her|our){_SP}+(?=[0-9]|(?:{_WORDNUM})\b)", re.I
+)
+
+
+def _part_count(text: str, term: _Term, euro: bool) -> None:
+    """ "411 of the 650 seats": a part of a counted whole counts the same things."""
+    num = term.num
+    if num.value != int(num.value) or num.value < 2 or term.scale != 1:
+        return
+    if not text.startswith(" of ", num.end) or not (o := _PART_OF_RE.match(text, num.end)):
+        return
+    whole = _number_at(text, o.end(), euro)
+    if whole is None or whole.value <= num.value:
+        return
+    of = _Term(whole, end=whole.end)
+    _read_count(text, of)
+    if of.unit is not None:
+        term.unit = _COUNT
+
+
+def _elided_count(text: str, term: _Term) -> None:
+    """ "More than 2,000 were evacuated": a count of people whose noun is left out, before a
+    verb from rules/count_verbs.txt; no counted noun is recorded."""
+    num = term.num
+    if num.value != int(num.value) or num.value < 2 or term.scale != 1:
+        return
+    if text[num.end + 1 : num.end + 2].lower() not in _COUNT_VERB_INITIALS or not _COUNT_VERB_RE.match(
+        text, num.end
+    ):
+        return
+    if num.value <= OLDEST_AGE and _AGE_BRACKET_RE.search(text, max(0, num.start - 16), num.start):
+        return
+    term.unit = _COUNT
+
+
 # A small count after a determiner names things already introduced ("the two leaders").
 _DETERMINER_BEFORE_RE = re.compile(
     rf"\b(?:the|these|those|both|all|its|their|our|his|her|my|your){_SP}+\Z", re.IGNORECASE
@@ -737,9 +833,38 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
     w = _CAP_WORD_BEFORE_RE.search(before) if last[0].isupper() else None
     if w and w.group("w")[0].isupper() and w.group("w").lower() not in _CAP_OK:
         # A capitalised word right before a number names it (Boeing 737, Power of Siberia 2,
-        # Resolution 2231) unless it is a hedge or function word ("Some 500 workers").
-        return True
+        # Resolution 2231) unless it is a hedge or function word ("Some 500 workers"), or the
+        # line is a title-case headline and a unit follows ("Exports May Rise 5% as ...").
+        return not (_in_headline(text, s, e) and _unit_or_scale_after(text, e))
     return False
+
+
+# A headline is one short line; a longer one is body text whatever its capitals.
+HEADLINE_MAX_CHARS = 200
+_MINOR_WORDS = frozenset(_lines("headline_minor_words.txt"))
+_HEADLINE_WORD_RE = re.compile(r"[^\W\d_][\w'’.-]*")
+
+
+def _in_headline(text: str, s: int, e: int) -> bool:
+    """True when the number at text[s:e] stands on a short line written in title case."""
+    lo = text.rfind("\n", max(0, s - HEADLINE_MAX_CHARS), s) + 1
+    if lo == 0 and s > HEADLINE_MAX_CHARS:
+        return False
+    hi = text.find("\n", e, e + HEADLINE_MAX_CHARS + 1)
+    if hi < 0:
+        if len(text) - e > HEADLINE_MAX_CHARS:
+            return False
+        hi = len(text)
+    if hi - lo > HEADLINE_MAX_CHARS:
+        return False
+    words = [w for w in _HEADLINE_WORD_RE.findall(text, lo, hi) if w.lower() not in _MINOR_WORDS]
+    return len(words) >= 3 and all(w[0].isupper() for w in words)
+
+
+def _unit_or_scale_after(text: str, e: int) -> bool:
+    if _unit_at(text, e):
+        return True
+    return _next_token(text, e) in _SCALES and _SCALE_RE.match(text, e) is not None
 
 
 def _number_at(text: str, pos: int, euro: bool) -> _Num | None:
@@ -748,6 +873,8 @@ def _number_at(text: str, pos: int, euro: bool) -> _Num | None:
     if d:
         return _parse_digits(d, euro)
     w = _WORDS_RE.match(text, pos)
+    if w is None and "fold" in text[pos : pos + 16]:
+        w = _FOLD_WORD_RE.match(text, pos)
     if w:
         return _parse_words(w.group(0), w.start(), w.end())
     return None
@@ -824,6 +951,8 @@ def _word_candidates(low: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     # A number word followed by punctuation has no unit after it, so whole tokens suffice.
     present = set(low.replace("-", " ").replace("(", " ").replace("“", " ").replace('"', " ").split())
+    if "fold" in low:  # "tenfold", "threefold": the number word is glued to its unit
+        present |= {w[: w.find("fold")] for w in present if "fold" in w}
     for keys, kind in ((_WORD_KEYS, "w"), (_A_KEYS, "w"), (_VAGUE_KEYS, "v")):
         for key in keys:
             if key.split()[-1 if kind == "w" else 0] not in present:
@@ -909,6 +1038,49 @@ def _vague(text: str, m: re.Match[str]) -> _Raw | None:
     )
 
 
+def _is_resolution(text: str, term: _Term) -> bool:
+    """ "1080p" next to a video word is a resolution, not £10.80."""
+    return (
+        term.unit_surface == "p"
+        and term.num.is_plain_int
+        and term.num.value in _RESOLUTION_LINES
+        and _VIDEO_CUE_RE.search(
+            text, max(0, term.num.start - RESOLUTION_WINDOW), term.end + RESOLUTION_WINDOW
+        )
+        is not None
+    )
+
+
+_SHARE_LINKS = sorted(_RATIOS["share"]["links"], key=len, reverse=True)  # "in every" before "in"
+_SHARE_LINK_RE = re.compile(
+    rf"""{_SP}+(?:{"|".join(_SP.join(map(re.escape, k.split())) for k in _SHARE_LINKS)})
+    {_SP}+(?=[0-9]|(?:{_WORDNUM})\b)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_SHARE_NOT_BEFORE_RE = re.compile(
+    rf"""(?<![\w])(?:{_alt(_RATIOS["share"]["not_before"])}){_SP}+\Z""", re.IGNORECASE
+)
+
+
+def _one_in(text: str, num: _Num, euro: bool) -> _Num | None:
+    """ "one in five", "nine out of 10": the share as a fraction spanning both numbers."""
+    after = text[num.end : num.end + 5].lower()
+    if not (after.startswith((" in ", " out")) and num.value == int(num.value) and num.value >= 1):
+        return None
+    link = _SHARE_LINK_RE.match(text, num.end)
+    whole = _number_at(text, link.end(), euro) if link else None
+    if whole is None or whole.value != int(whole.value) or whole.value <= num.value:
+        return None
+    if whole.is_plain_int and 1800 <= whole.value <= 2100 and whole.end - whole.start == 4:
+        return None  # "one in 2020": a year
+    if _unit_at(text, whole.end) or _SCALE_RE.match(text, whole.end):
+        return None  # "one in five years", "one in 10 million": a span, or a scaled count
+    if _SHARE_NOT_BEFORE_RE.search(text, max(0, num.start - 12), num.start):
+        return None  # "no one in 10 Downing Street"
+    share = num.value / whole.value
+    return _Num(share, share * ROUNDING_CAP, num.start, whole.end, False)
+
+
 def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
     num = _number_at(text, pos, euro)
     if num is None:
@@ -918,19 +1090,29 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         pre = None
     if _excluded(text, num, pre is not None):
         return None
-    term = _Term(num)
+    share = _one_in(text, num, euro) if pre is None else None
+    if share:
+        num = share
+        term = _Term(num, unit=_SHARE, end=num.end)
+    else:
+        term = _Term(num)
     if pre:
         term.unit, term.unit_start, term.unit_end = pre
         term.unit_surface = text[pre[1] : pre[2]]
         term.prefix_start = pre[1]
-    _read_after(text, term, pre is not None)
+    if not share:
+        _read_after(text, term, pre is not None)
     start = term.prefix_start if pre else num.start
     hedge: tuple[str, str] | None = None
     hedge_span: tuple[int, int] | None = None
     value_end = num.end
     low_v = high_v = None
     last = term
-    r = _RANGE_RE.match(text, term.end) if term.unit is None or term.unit.kind != "count" else None
+    r = (
+        _RANGE_RE.match(text, term.end)
+        if not share and (term.unit is None or term.unit.kind != "count")
+        else None
+    )
     if r:
         num2 = _number_at(text, r.end(), euro)
         if num2 is not None:
@@ -1006,8 +1188,12 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         else:
             _read_count(text, term)
             _bare_count(text, term)
+            if term.unit is None:
+                _elided_count(text, term)
+            if term.unit is None:
+                _part_count(text, term, euro)
     unit = term.unit
-    if unit is None:
+    if unit is None or _is_resolution(text, term):
         return None
     if (
         unit.kind == "count"
@@ -1293,9 +1479,22 @@ _EVENT_VERBS = ("founded", "established", "born", "built", "created", "signed", 
 _YEAR_FIND_RE = re.compile(r"[12][09][0-9][0-9]")
 
 
+# "1990 levels", "2019 level": a year that names the baseline a figure is measured against.
+_BASELINE_AFTER_RE = re.compile(rf"{_SP}+levels?(?![\w])", re.IGNORECASE)
+
+
 def _periods(
-    text: str, low: str, lo: int, hi: int, published: dt.date | None, claims: list[_Raw]
+    text: str,
+    low: str,
+    lo: int,
+    hi: int,
+    published: dt.date | None,
+    claims: list[_Raw],
+    unresolved: list[tuple[int, int]],
 ) -> list[_Period]:
+    """Periods in text[lo:hi]; spans of period phrases that name no period of the figures (a
+    baseline year, "the fourth quarter" with no article date) are added to ``unresolved``,
+    so they are never read as a metric either."""
     starts = {m.start() for m in _YEAR_FIND_RE.finditer(text, lo, hi)}
     for key in _PERIOD_KEYS:
         i = low.find(key, lo, hi)
@@ -1318,6 +1517,9 @@ def _periods(
             continue
         if any(v in low[max(lo, pos - 18) : pos] for v in _EVENT_VERBS):
             continue  # "founded in 1998" dates an event, not the figure
+        if m.group("year") and _BASELINE_AFTER_RE.match(text, m.end()):
+            unresolved.append((m.start(), m.end()))
+            continue  # "cut emissions by 55% from 1990 levels": a baseline, not the figure's year
         end = m.end()
         if m.group("ago"):
             p = _year_before(m, out[-1] if out else None, published)
@@ -1325,12 +1527,53 @@ def _periods(
             p = _resolve(m, published)
         if p is not None:
             out.append(p)
+        else:
+            unresolved.append((m.start(), m.end()))
     return out
 
 
 def _just_after(raw: _Raw, p: _Period, raws: list[_Raw]) -> bool:
     """True when period ``p`` follows ``raw`` with no other figure in between."""
     return p.start >= raw.end and not any(raw.end <= r.start < p.start for r in raws)
+
+
+# A period written right after a figure, with at most a preposition between ("$180bn in 2023",
+# "$200bn for 2024", "5% in the first quarter"), belongs to that figure.
+_ATTACHED_GAP_RE = re.compile(
+    rf"""{_SP}*,?{_SP}*(?:(?:in|for|during|over|through|throughout|of|across){_SP}+)?(?:the{_SP}+)?\Z""",
+    re.IGNORECASE,
+)
+
+
+def _owners(text: str, periods: list[_Period], raws: list[_Raw]) -> dict[int, _Raw]:
+    """Period start → the figure that period is written right after, for those that have one."""
+    out: dict[int, _Raw] = {}
+    k = 0
+    for p in periods:  # both lists are in text order
+        while k < len(raws) and raws[k].end <= p.start:
+            k += 1
+        r = raws[k - 1] if k else None
+        if r is not None and p.start - r.end <= 24 and _ATTACHED_GAP_RE.match(text, r.end, p.start):
+            out[p.start] = r
+    return out
+
+
+def _distance(raw: _Raw, p: _Period) -> tuple[int, int]:
+    return (max(p.start - raw.end, raw.start - p.end, 0), -p.start)
+
+
+def _period_of(raw: _Raw, usable: list[_Period], owners: dict[int, _Raw]) -> _Period:
+    """The period a figure is for: one written right after it; else the nearest, unless that
+    one is written right after another figure and a free period follows this one ("trade
+    reached $240bn in 2023, surpassing a target of $200bn set for 2024")."""
+    own = [p for p in usable if owners.get(p.start) is raw]
+    if own:
+        return min(own, key=lambda p: _distance(raw, p))
+    nearest = min(usable, key=lambda p: _distance(raw, p))
+    if nearest.start not in owners:
+        return nearest
+    free_after = [p for p in usable if p.start not in owners and p.start >= raw.end]
+    return min(free_after, key=lambda p: _distance(raw, p)) if free_after else nearest
 
 
 def _year_before(m: re.Match[str], base: _Period | None, published: dt.date | None) -> _Period | None:
@@ -1806,18 +2049,20 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
         # its capitals are not names: the sentence proper starts after it.
         if lo == 0 or text[lo - 1] == "\n":
             lo = min(dateline_end(text, lo), mine[0].start)
-        periods = _periods(text, low, lo, hi, published, mine)
+        unresolved: list[tuple[int, int]] = []
+        periods = _periods(text, low, lo, hi, published, mine, unresolved)
         found = _owners_dropped(text, _entity_spans(text, lo, hi))
         entities = tuple(sorted({e[2] for e in found}))
-        skip = [(a, b) for a, b, _ in found] + [(p.start, p.end) for p in periods]
+        skip = [(a, b) for a, b, _ in found] + [(p.start, p.end) for p in periods] + unresolved
         inherit = not periods and _ANAPHORA_RE.match(text, lo, hi) is not None
+        owners = _owners(text, periods, mine) if periods else {}
         prev: tuple[_Raw, str | None] | None = None
         prev_near: tuple[str, ...] = entities
         for raw in mine:
             period: _Period | None = None
             usable = [p for p in periods if not p.relative or _just_after(raw, p, mine)]
             if usable:
-                period = min(usable, key=lambda p: (max(p.start - raw.end, raw.start - p.end, 0), -p.start))
+                period = _period_of(raw, usable, owners)
             target = (
                 _cue_before(low, lo, raw.start)
                 or (period is not None and period.target)
