@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from tracker.resolve import (
     _PARTICLES,
+    SUBORDINATORS,
     Mention,
     Resolver,
     Token,
@@ -690,7 +691,9 @@ class _Extractor:
                 continue
             first = bisect.bisect_left(starts, m.start)
             at_start = first == 0 or toks[first - 1].text in ",:\u2014" or m.text in ("He", "She", "They")
-            if not at_start:
+            # "… after the company warned that …": the subject of a subordinate clause
+            subordinate = not at_start and toks[first - 1].low in SUBORDINATORS
+            if not (at_start or subordinate):
                 continue
             k = v + vl
             start: int | None = None
@@ -712,6 +715,10 @@ class _Extractor:
             if start is None:
                 return None  # the tail-tag form may still apply
             end = toks[-1].end
+            if subordinate and first == 1:
+                # "After the company warned that profits would fall, shares slid": the main
+                # clause after the comma is the writer's, not the company's
+                end = next((t.start for t in toks[v:] if t.start > start and t.text == ","), end)
             cue = (toks[v].start, toks[v + vl - 1].end)
             return _Cand(start, end, "indirect", m, cue, anchor=m.start)
         return None
