@@ -33,6 +33,8 @@ from tracker.resolve import (
     Resolver,
     Token,
     _rules,
+    embedded_name,
+    hidden_spans,
     mention_after,
     mention_before,
     tokenize,
@@ -523,7 +525,7 @@ class _Extractor:
         pairs, warnings = pair_quote_marks(text, is_tag=_is_tag)
         self.pairs = pairs
         self.warnings = warnings
-        self.resolver = Resolver(text, [(p.start, p.end) for p in pairs])
+        self.resolver = Resolver(text, hidden_spans(text, [(p.open, p.close, p.start, p.end) for p in pairs]))
         self.sentences = self.resolver.sentences
         self.paras = self.resolver.paras
 
@@ -541,6 +543,8 @@ class _Extractor:
         for idx, p in enumerate(self.pairs):
             if self.resolver.in_caption(p.start):
                 continue
+            if embedded_name(text, p.open, p.close, p.start, p.end):
+                continue  # "Dwayne “The Rock” Johnson": a nickname, part of the name around it
             s = self._sentence_of(p.open)
             s_start = self.sentences[s][0] if self.sentences else 0
             para = span_index(self.paras, p.open)

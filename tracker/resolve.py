@@ -9,7 +9,9 @@ Contract:
   article's register of names once, parses speaker mentions around a reporting verb
   (``mention_before``/``mention_after``) and resolves a mention ("he", "the Kremlin assistant",
   "Ushakov", "Xi Jinpingon") to a canonical name, or None when the article does not support one.
-  It never guesses: an unknown pronoun or descriptor resolves to None.
+  It never guesses: an unknown pronoun or descriptor resolves to None. ``quoted`` are the
+  spans its tokens skip, from ``hidden_spans``: quotation contents, plus the marks of a quoted
+  nickname inside a name ("Dwayne “The Rock” Johnson" is Dwayne Johnson).
 
 Names are found from evidence, not from a gazetteer: a capitalised run counts as a person when
 a title or role precedes it ("Kremlin aide Yury Ushakov"), an appositive follows it
@@ -836,13 +838,18 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
     return m
 
 
+# Participles opening an appositive that names or places someone ("Tyson Fury, known to fans as
+# …", "Ali, born in Cairo,"): a circumstance, not a role.
+_NAMING_WORDS = frozenset("known nicknamed dubbed called named born aged".split())
+
+
 def _appositive_role(appos: str) -> str | None:
     """Role from an appositive: "a doctor" → "doctor"; relative clauses ("who …") are not roles."""
     words = appos.split()
     if not words or words[0].lower() in ("who", "which", "whose", "whom", "where", "when"):
         return None
     first = words[0]
-    if first.islower() and (first.endswith("ing") or first in _PREPOSITIONS):
+    if first.islower() and (first.endswith("ing") or first in _PREPOSITIONS or first in _NAMING_WORDS):
         return None  # "Janet Yellen, speaking in Brussels, said": circumstance, not a role
     if len(words) == 1 and first.islower() and first.rstrip(".") not in _rules().roles:
         return None  # "Warren, however, argued", "Smith, too, said": an adverb, not a role
@@ -863,6 +870,71 @@ def _with_role(m: Mention, role: str | None) -> Mention:
     return Mention(
         m.start, m.end, m.text, m.kind, m.name, role, m.head, m.words, m.indefinite, m.owner, m.anonymous
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# quoted names inside a name or a phrase
+
+# A quoted nickname is short and written as a name ("The Rock", "Gypsy King", "Iron Lady").
+_MAX_NICKNAME_WORDS = 4
+# Small words a nickname keeps lowercase ("Sultan of Swing").
+_NICKNAME_JOINERS = frozenset("of the and de la von van".split())
+# The words before a quoted nickname that name it as one ("known to fans as the", "dubbed").
+_NAMING_BEFORE = re.compile(
+    r"""\b(?: nicknamed | dubbed | called | aka | a\.k\.a\. | alias
+           | known (?: \s+ \w+ ){0,3} \s+ as )
+        (?: \s+ (?: the | a | an ) )? \s* $""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# A capitalised word right before an opening mark, and one right after a closing mark:
+# "Dwayne “The Rock” Johnson", "Earvin 'Magic' Johnson".
+_NAME_WORD_BEFORE = re.compile(r"(?:^|\s)(?P<word>[A-Z][\w.'\u2019\-]*)\s+$")
+_NAME_WORD_AFTER = re.compile(r"\s+[A-Z]")
+# Characters looked at around the marks (a name word, or "known to fans as the").
+_NICKNAME_CONTEXT = 40
+
+
+def embedded_name(text: str, open_at: int, close_at: int | None, start: int, end: int) -> bool:
+    """True for a quoted nickname inside a name ("Dwayne “The Rock” Johnson") or after a naming
+    phrase ("known to fans as the “Gypsy King”, said"): a name written in marks, never a
+    quotation, whose marks must not cut the speaker's name or appositive in two."""
+    if close_at is None:
+        return False
+    words = text[start:end].rstrip(",;").split()
+    if not words or len(words) > _MAX_NICKNAME_WORDS or words[-1][-1:] in ".!?\u2026":
+        return False
+    if not words[0][:1].isupper() or any(
+        not w[:1].isupper() and w.lower() not in _NICKNAME_JOINERS for w in words
+    ):
+        return False
+    before = text[max(0, open_at - _NICKNAME_CONTEXT) : open_at]
+    if _NAMING_BEFORE.search(before):
+        return True
+    word = _NAME_WORD_BEFORE.search(before)
+    return (
+        word is not None
+        and word["word"].lower() not in _CAP_STOP
+        and _NAME_WORD_AFTER.match(text, close_at + 1) is not None
+    )
+
+
+def hidden_spans(text: str, pairs: list[tuple[int, int | None, int, int]]) -> list[tuple[int, int]]:
+    """Spans the resolver's tokens skip, from (open, close, start, end) quote-mark pairs: every
+    quotation's content, and for an embedded nickname its marks as well, so that "Dwayne “The
+    Rock” Johnson" reads as one name. A comma typed inside the closing mark ("the “Gypsy
+    King,” said") stays visible: it still closes the appositive."""
+    out: list[tuple[int, int]] = []
+    for open_at, close_at, start, end in pairs:
+        if close_at is not None and embedded_name(text, open_at, close_at, start, end):
+            inner = len(text[start:end].rstrip(",;"))
+            out.append((open_at, start + inner))
+            if start + inner < end:
+                out.append((close_at, close_at + 1))
+            else:
+                out[-1] = (open_at, close_at + 1)
+        else:
+            out.append((start, end))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1527,4 +1599,4 @@ def people_in(text: str) -> list[Person]:
     from tracker.text import pair_quote_marks
 
     pairs, _ = pair_quote_marks(text)
-    return Resolver(text, [(p.start, p.end) for p in pairs]).people()
+    return Resolver(text, hidden_spans(text, [(p.open, p.close, p.start, p.end) for p in pairs])).people()
