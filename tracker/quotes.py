@@ -306,8 +306,8 @@ def _calling(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] | 
             m = mention_before(text, toks, v)
             if m is not None and _what_subject(toks, m):
                 continue  # "described what Kyiv calls “…” as “…”": a term of Kyiv's, the tag is before
-            if m is not None and m.kind in ("name", "pronoun", "descriptor"):
-                return m, (toks[v].start, toks[v].end)
+            if m is not None and m.kind in ("name", "pronoun", "descriptor", "group"):
+                return m, (toks[v].start, toks[v].end)  # "Unions called the offer “…”" too
             return None
     return None
 
@@ -378,6 +378,30 @@ def _subject_verb(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int
             m = mention_before(text, toks, v)
             if m is not None:
                 return m, (toks[v].start, toks[v + n - 1].end)
+    return None
+
+
+# Words joining a second reporting clause to the first ("…, and residents said …").
+_COORDINATORS = frozenset("and but while whereas".split())
+
+
+def _next_reporting_clause(text: str, toks: list[Token], k: int) -> int | None:
+    """Index of the comma before a second reporting clause after token ``k`` ("Police said A,
+    and local residents said B", "…, but the ministry said …"), or None."""
+    tag_only = _rules().tag_only
+    for j in range(k, min(len(toks), k + _MAX_CLAUSE_TOKENS) - 2):
+        if toks[j].text != ",":
+            continue
+        i = j + 1
+        if toks[i].low in _COORDINATORS:
+            i += 1
+        if i >= len(toks) or not (
+            toks[i].is_cap or toks[i].low in _np_words() or toks[i].low in ("the", "a", "an")
+        ):
+            continue
+        found = _tag_mention_verb(text, toks, i)
+        if found is not None and toks[found[1]].low not in tag_only and found[0].kind != "pronoun":
+            return j
     return None
 
 
@@ -640,29 +664,44 @@ class _Extractor:
             if self.resolver.in_caption(a):
                 continue
             toks = self.resolver.sentence_tokens(s)
-            # the first form that yields a clause of its own wins; "X said Monday." gives the
-            # said-that form no clause, and the tail-tag form ("CLAUSE, X said Monday.") applies
-            c = span = None
-            for find in (self._said_that, self._tail_tag, self._according_to):
-                c = find(toks, a, b)
-                span = self._trim_clause(c.start, c.end) if c is not None else None
-                if span is not None:
+            while toks:
+                # the first form that yields a clause of its own wins; "X said Monday." gives the
+                # said-that form no clause, and the tail-tag form ("CLAUSE, X said Monday.")
+                # applies
+                c = span = None
+                for find in (self._said_that, self._tail_tag, self._according_to):
+                    c = find(toks, a, b)
+                    span = self._trim_clause(c.start, c.end) if c is not None else None
+                    if span is not None:
+                        break
+                if c is None or span is None:
                     break
-            if c is None or span is None:
-                continue
-            c.start, c.end = span
-            quoted = 0
-            k = max(0, bisect.bisect_left(pair_starts, c.start) - 1)
-            while k < len(self.pairs) and self.pairs[k].start < c.end:
-                p = self.pairs[k]
-                quoted += max(0, min(p.end, c.end) - max(p.start, c.start))
-                k += 1
-            if quoted * 2 > c.end - c.start and len(self._words_outside(c.start, c.end)) < _MIN_OWN_WORDS:
-                continue  # mostly a quotation, with too few words of the writer's own
-            if text[c.start] in "\"\u201c\u201d\u00ab'\u2018":
-                continue
-            out.append(c)
+                cut = c.end
+                c.start, c.end = span
+                if self._own_words(c, pair_starts):
+                    out.append(c)
+                if find != self._said_that or cut >= toks[-1].end:
+                    break
+                # "Police said A, and residents said B": the said-that clause stopped at a
+                # second reporting clause, read next
+                i = bisect.bisect_right([t.start for t in toks], cut)
+                while i < len(toks) and (toks[i].text == "," or toks[i].low in _COORDINATORS):
+                    i += 1
+                toks = toks[i:]
         return out
+
+    def _own_words(self, c: _Cand, pair_starts: list[int]) -> bool:
+        """False for a clause that is mostly a quotation with too few words of the writer's own,
+        or that opens with a quote mark (the quotation is the statement)."""
+        quoted = 0
+        k = max(0, bisect.bisect_left(pair_starts, c.start) - 1)
+        while k < len(self.pairs) and self.pairs[k].start < c.end:
+            p = self.pairs[k]
+            quoted += max(0, min(p.end, c.end) - max(p.start, c.start))
+            k += 1
+        if quoted * 2 > c.end - c.start and len(self._words_outside(c.start, c.end)) < _MIN_OWN_WORDS:
+            return False
+        return self.text[c.start] not in "\"\u201c\u201d\u00ab'\u2018"
 
     def _words_outside(self, a: int, b: int) -> list[Token]:
         """Words in [a, b) outside quotations, pronouns left out ("he “will …”" has none)."""
@@ -719,6 +758,9 @@ class _Extractor:
             if start is None:
                 return None  # the tail-tag form may still apply
             end = toks[-1].end
+            second = _next_reporting_clause(text, toks, bisect.bisect_left(starts, start))
+            if second is not None:
+                end = toks[second].start  # "Police said A, and local residents said B"
             if subordinate and first == 1:
                 # "After the company warned that profits would fall, shares slid": the main
                 # clause after the comma is the writer's, not the company's

@@ -47,6 +47,14 @@ def _marked_lines(name: str, genders: dict[str, str]) -> list[str]:
     return items
 
 
+def _plural(noun: str) -> str:
+    """English plural of a role or organisation noun ("official" → "officials", "company" →
+    "companies", "church" → "churches")."""
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "o", "u"):
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+
+
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     return _Rules()
@@ -75,11 +83,13 @@ class _Rules:
         # Plural heads ("officials said", "sources said"): a speaker the article leaves unnamed.
         groups: set[str] = set()
         for r in self.roles:
-            groups.add(r + ("es" if r.endswith(("s", "x", "ch", "sh")) else "s"))
+            groups.add(_plural(r))
         groups |= {w.lower() for w in _GROUP_WORDS}
-        self.groups = frozenset(groups - self.roles)
         self.modifiers = frozenset(m.lower() for m in _rule_lines("modifiers.txt"))
         self.org_words = frozenset(o.lower() for o in _rule_lines("organisations.txt"))
+        # "Unions said", "banks warned": plural organisations the article leaves unnamed
+        groups |= {_plural(o) for o in self.org_words if " " not in o}
+        self.groups = frozenset(groups - self.roles)
         companies = load_toml("companies.toml")
         self.company_heads = frozenset(companies["heads"])
         self.company_suffixes = frozenset(companies["suffixes"])
@@ -366,9 +376,19 @@ def _is_name_token(tok: Token) -> bool:
 def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
     """Split a capitalised run into (role/title words, name words): "Russian President | Vladimir Putin"."""
     rules = _rules()
+    # "National Bureau of Statistics", "Federal Office for Migration": an organisation named
+    # "HEAD of/for …" keeps the title-like words before its head; none of them is a role.
+    org_at = next(
+        (
+            k
+            for k in range(len(words) - 2)
+            if words[k].low in rules.org_words and words[k + 1].low in ("of", "for") and words[k + 2].is_cap
+        ),
+        -1,
+    )
     i = 0
     while i < len(words) - 1 and (
-        words[i].low.rstrip(".") in rules.titles
+        (words[i].low.rstrip(".") in rules.titles and (org_at < 0 or i > org_at))
         or words[i].low in rules.modifiers
         or words[i].low in _CAP_STOP
     ):
@@ -383,6 +403,8 @@ def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
     # "Bank of England Governor Andrew Bailey", "Health Secretary Wes Streeting": the name is
     # what follows the last title word.
     for k in range(len(words) - 2, i - 1, -1):
+        if org_at >= 0 and k <= org_at + 2:
+            break  # "Office for National Statistics": the word after "for" is the name's own
         if words[k].low.rstrip(".") in rules.titles and words[k].is_cap:
             i = k + 1
             break
@@ -527,7 +549,7 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
             or name_words[-1].low in rules.groups  # "Senate Republicans", "Tories"
         )
         and not any(w.low in rules.org_words for w in name_words)  # "Ministry of Defence"
-    ):
+    ) or (len(name_words) == 1 and name_words[0].low in rules.groups):  # "Police said", "Unions"
         name_words = []
     head = body[-1].low.rstrip(".")
     role_part = [t for t in body[:j] + role_words if t.low.rstrip(".") not in _HONORIFICS]
@@ -777,8 +799,8 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
     i = k
     if i < n and tokens[i].low in rules.pronouns and tokens[i].is_word:
         return _make_mention(text, tokens, i, i + 1)
-    if i < n and tokens[i].low in _DETERMINERS:
-        i += 1
+    if i < n and (tokens[i].low in _DETERMINERS or tokens[i].low in _QUANTIFIERS):
+        i += 1  # "the ministry", "two people familiar with …"
     while i < n and i - k < 8:
         t = tokens[i]
         low = t.low.rstrip(".")
@@ -818,6 +840,8 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
     if i < n and tokens[i].low in _DOCUMENT_NOUNS and tokens[i - 1].low in _DETERMINERS:
         i += 1  # "indicates the message published by the Kremlin"
     m = _make_mention(text, tokens, k, i)
+    if m is not None and m.kind in ("descriptor", "group") and i < n:
+        m = _linked_after(text, tokens, i, m)
     if m is not None and m.kind == "document" and i + 1 < n:
         # "according to a statement from the ministry", "a letter signed by …": the source is
         # who issued the document ("the message published by the Kremlin" may be Putin's)
@@ -835,6 +859,22 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
             return m  # "According to Dmitry Peskov, the talks will take place …": a clause
         if tokens[i + 1].low in _INDEFINITE or tokens[i + 1].low == "the" or tokens[i + 1].low in rules.roles:
             return _with_role(m, _appositive_role(text[tokens[i + 1].start : tokens[j - 1].end]))
+    return m
+
+
+def _linked_after(text: str, tokens: list[Token], i: int, m: Mention) -> Mention:
+    """``m`` widened over a link phrase starting at token ``i`` ("according to two people |
+    familiar with its thinking", "a source | close to the talks"), anonymous when the link says
+    so (speaker_links.txt); ``m`` unchanged when no link follows."""
+    rules = _rules()
+    for size in (4, 3, 2, 1):
+        link = tuple(t.low for t in tokens[i : i + size])
+        if len(link) == size and link in rules.links and rules.links[link]:
+            j = i + size
+            while j < len(tokens) and j - i < _MAX_POSTMODIFIER and tokens[j].is_word:
+                j += 1
+            end = tokens[j - 1].end
+            return replace(m, end=end, text=text[m.start : end], anonymous=True)
     return m
 
 
