@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from tracker.resolve import (
@@ -849,6 +849,9 @@ class _Extractor:
         self._note_subjects()
         last: _Cand | None = None
         for c in sorted(cands, key=lambda c: c.anchor):
+            if c.mention is not None and c.mention.kind != "name" and c.cue is not None:
+                if _aside_follows(self.text, max(c.cue[1], c.mention.end)):
+                    c.mention = replace(c.mention, anonymous=True)
             if c.mention is not None:
                 c.speaker, c.role = r.resolve(c.mention)
                 r.note(c.mention.start, c.speaker, 2)
@@ -876,6 +879,22 @@ class _Extractor:
         if span_index(self.paras, c.start) - span_index(self.paras, pos) > CONTINUATION_PARAGRAPHS:
             return None, None
         return ent.canonical, (ent.roles[0] if ent.roles else None)
+
+
+# Characters after a speech tag searched for an anonymity aside (", speaking on condition of
+# anonymity because …"): the aside comes straight after the tag in wire copy.
+_ASIDE_WINDOW = 120
+
+
+def _aside_follows(text: str, pos: int) -> bool:
+    """True when the tag ending at ``pos`` is followed by an aside keeping the speaker unnamed:
+    "a senior official said, speaking on condition of anonymity" (speaker_links.txt =aside)."""
+    after = text[pos : pos + _ASIDE_WINDOW]
+    stripped = after.lstrip()
+    if not stripped.startswith(","):
+        return False
+    segment = re.split(r"[.;:!?\n]", stripped[1:], maxsplit=1)[0].lower()
+    return any(a in segment for a in _rules().asides)
 
 
 def _to_quote(text: str, c: _Cand) -> Quote:

@@ -1617,11 +1617,19 @@ class Resolver:
         end = self.sentences[min(s + 1, len(self.sentences) - 1)][1]
         i = bisect.bisect_right(self._mentions, pos, key=lambda x: x[0])
         while i < len(self._mentions) and self._mentions[i][0] < end:
-            e = self._mentions[i][1]
-            if e.kind == "person" and e.roles:
+            at, e = self._mentions[i]
+            if e.kind == "person" and e.roles and self._speaks_after(at):
                 return e
             i += 1
         return None
+
+    def _speaks_after(self, pos: int) -> bool:
+        """True when a reporting verb follows ``pos`` in its sentence: the person named there
+        goes on to speak ("Maros Sefcovic, vice-president of the Commission, said …"), not
+        merely to appear ("Antony Blinken is due in Cairo"), which names no unnamed source."""
+        s = span_index(self.sentences, pos)
+        toks = self._sentence_tokens[s] if s >= 0 else []
+        return any(t.start > pos and verb_at(toks, k) for k, t in enumerate(toks))
 
     def people(self) -> list[Person]:
         out: list[Person] = []
