@@ -381,6 +381,8 @@ def _subject_verb(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int
     return None
 
 
+# Auxiliaries of a passive reporting verb ("it was announced by the company that …").
+_PASSIVE_AUXILIARIES = frozenset("was were is are been be".split())
 # Words joining a second reporting clause to the first ("…, and residents said …").
 _COORDINATORS = frozenset("and but while whereas".split())
 
@@ -669,7 +671,7 @@ class _Extractor:
                 # said-that form no clause, and the tail-tag form ("CLAUSE, X said Monday.")
                 # applies
                 c = span = None
-                for find in (self._said_that, self._tail_tag, self._according_to):
+                for find in (self._said_that, self._passive_by, self._tail_tag, self._according_to):
                     c = find(toks, a, b)
                     span = self._trim_clause(c.start, c.end) if c is not None else None
                     if span is not None:
@@ -767,6 +769,25 @@ class _Extractor:
                 end = next((t.start for t in toks[v:] if t.start > start and t.text == ","), end)
             cue = (toks[v].start, toks[v + vl - 1].end)
             return _Cand(start, end, "indirect", m, cue, anchor=m.start)
+        return None
+
+    def _passive_by(self, toks: list[Token], a: int = 0, b: int = 0) -> _Cand | None:
+        """``it was announced by X that CLAUSE``: a passive reporting verb with its agent."""
+        text = self.text
+        for i in range(2, min(len(toks) - 1, _MAX_CLAUSE_TOKENS)):
+            if toks[i].low != "by" or toks[i - 2].low not in _PASSIVE_AUXILIARIES:
+                continue
+            if not verb_at(toks, i - 1) or toks[i - 1].low in _rules().tag_only:
+                continue
+            m = mention_after(text, toks, i + 1)
+            if m is None:
+                return None
+            j = next((k for k in range(i + 1, min(len(toks), i + 16)) if toks[k].start >= m.end), None)
+            j = _past_time(toks, j) if j is not None else None  # "by the Kremlin on Monday that"
+            if j is None or toks[j].low != "that":
+                return None  # "was confirmed by Enel on Tuesday.": no reported clause
+            cue = (toks[i - 1].start, toks[i - 1].end)
+            return _Cand(toks[j].end, toks[-1].end, "indirect", m, cue, anchor=m.start)
         return None
 
     def _tail_tag(self, toks: list[Token], a: int, b: int) -> _Cand | None:

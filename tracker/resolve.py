@@ -1259,6 +1259,9 @@ class Resolver:
             return True
         if lo > 0 and verb_at(toks, lo - 1) and toks[lo - 1].low in _INVERTING:
             return True
+        by = lo - 2 if lo >= 2 and toks[lo - 1].low in _DETERMINERS else lo - 1
+        if by >= 1 and toks[by].low == "by" and verb_at(toks, by - 1):
+            return True  # the agent of a passive: "it was announced by the Kremlin that …"
         if j + 1 < n and toks[j].text == "," and toks[j + 1].low in ("who", "whose"):
             return True
         return False
