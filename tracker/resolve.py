@@ -511,7 +511,7 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         if (
             t.is_cap
             and t.is_word
-            and low not in _CAP_STOP
+            and (low not in _CAP_STOP or _is_acronym(t.text))
             and low not in rules.titles
             and low not in rules.modifiers
             and t.low not in rules.pronouns
@@ -565,7 +565,7 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         return Mention(start, end, surface, "name", names, None, head, words)
     if name_words and not (det and len(caps) == len(body) and head in rules.org_words):
         names = tuple(_clean_name(n.text) for n in name_words)
-        if all(n.lower() in _CAP_STOP for n in names):
+        if all(n.lower() in _CAP_STOP and not _is_acronym(n) for n in names):
             return None
         m_start = toks[0].start if not det else toks[0].start
         return Mention(m_start, end, text[m_start:end], "name", names, role, head, words)
@@ -595,6 +595,17 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
             owner=owner,
         )
     return None
+
+
+# An acronym is 2-6 capitals ("WHO", "ECB", "IMF"); it names an organisation even when it
+# spells a stop word, and may stand for one named in full earlier.
+_ACRONYM_LENGTH = (2, 6)
+# Words an acronym leaves out ("Office for National Statistics" is ONS).
+_ACRONYM_SKIPS = frozenset("of for and the on in".split())
+
+
+def _is_acronym(word: str) -> bool:
+    return _ACRONYM_LENGTH[0] <= len(word) <= _ACRONYM_LENGTH[1] and word.isalpha() and word.isupper()
 
 
 def _clean_name(word: str) -> str:
@@ -1283,6 +1294,10 @@ class Resolver:
                         break
         if ent is None:
             if len(name) == 1:
+                expanded = self._expansion(name[0]) if _is_acronym(name[0]) else None
+                if expanded is not None:
+                    expanded.evidence = expanded.evidence or ev
+                    return expanded  # "The ECB added" after "the European Central Bank said"
                 if len(self._candidates(name)) > 1:
                     return None  # "Ms Smith" when Sarah and Robert Smith are both named
                 found = self._entity_for(name)
@@ -1524,6 +1539,8 @@ class Resolver:
                 return None, None  # a surname two people share, nothing to tell them apart
             if ent is not None and sex and not ent.gender:
                 ent.gender, ent.titled = sex, True
+            if ent is None and len(m.name) == 1 and _is_acronym(m.name[0]):
+                ent = self._expansion(m.name[0])  # "The WHO added" after "the World Health Organization"
             if ent is None:
                 # A name seen only here ("…,” said Smith.") is its own canonical form.
                 name = self._canonical_tokens(m.name)
@@ -1553,6 +1570,17 @@ class Resolver:
             return ent.canonical, m.role
         role = ent.roles[0] if ent.roles else None
         return ent.canonical, role
+
+    def _expansion(self, acronym: str) -> _Entity | None:
+        """The one organisation named in the article whose initials spell ``acronym``
+        ("World Health Organization" for "WHO", "European Central Bank" for "ECB")."""
+        found = [
+            e
+            for e in self.entities
+            if e.kind == "organisation"
+            and "".join(w[0] for w in e.name if w.lower() not in _ACRONYM_SKIPS).upper() == acronym
+        ]
+        return found[0] if len(found) == 1 else None
 
     def _resolve_descriptor(self, m: Mention, pos: int) -> _Entity | None:
         rules = _rules()
