@@ -608,6 +608,19 @@ def _is_acronym(word: str) -> bool:
     return _ACRONYM_LENGTH[0] <= len(word) <= _ACRONYM_LENGTH[1] and word.isalpha() and word.isupper()
 
 
+# Words of a company's stock around its name ("shares in Unilever", "Apple stock", "a stake in Arm").
+_STOCK_WORDS = frozenset("shares stock stocks stake".split())
+
+
+def _traded(toks: list[Token], lo: int, j: int) -> bool:
+    """True when the name tokens[lo:j] is a company by its stock: "Shares in Unilever", "shares
+    of Apple", "a stake in Arm", "Unilever shares", "Nvidia's stock". From business copy, where a
+    company is often named this way before "the company said"."""
+    if lo >= 2 and toks[lo - 1].low in ("in", "of") and toks[lo - 2].low in _STOCK_WORDS:
+        return True
+    return j < len(toks) and toks[j].low in _STOCK_WORDS and toks[j].text.islower()
+
+
 def _clean_name(word: str) -> str:
     word = word.replace("\u00ad", "")
     if word.endswith(("\u2019s", "'s")):
@@ -1004,6 +1017,7 @@ class _Entity:
     in_body: bool = False  # seen outside captions
     gender: str = ""  # "f" / "m" once a title, role or pronoun told it; "" unknown
     titled: bool = False  # the sex comes from a title or role word, not from a pronoun
+    company: bool = False  # its shares trade ("Shares in Unilever rose"): "the company" may be it
 
     @property
     def canonical(self) -> str:
@@ -1071,6 +1085,7 @@ class Resolver:
         self._unglued: dict[str, list[str]] = {}
         # a bare surname two named people share ("Smith disagreed"), with those people
         self._ambiguous: list[tuple[int, list[_Entity]]] = []
+        self._traded: set[tuple[str, ...]] = set()  # lowercased names whose shares are mentioned
         # One tokenisation of the whole text, quotation contents left out: every window the
         # extractor looks at is a slice of this list.
         # Wire datelines ("WASHINGTON (Reuters) -") are left out the same way: never a speaker,
@@ -1175,6 +1190,9 @@ class Resolver:
                 if m is not None and m.kind == "name":
                     m = self._fix_appositive(toks, j, m)
                     ev = self._evidence(toks, lo, j, m)
+                    if _traded(toks, lo, j):
+                        ev = True  # "Shares in Unilever rose", "Unilever shares fell": a company
+                        self._traded.add(tuple(w.lower() for w in m.name))
                     runs.append((m, ev, caption))
                 i = max(j, i + 1)
         # Pass 1: names with evidence (and every multi-word name) become entities.
@@ -1217,6 +1235,8 @@ class Resolver:
         for e in self.entities:
             if e.kind == "person" and e.evidence and _org_like(e.name):
                 e.kind = "organisation"
+            if tuple(w.lower() for w in e.name) in self._traded:
+                e.kind, e.company = "organisation", True
             if e.kind == "person" and not e.titled and len(e.name) >= 2:
                 # A given name tells the sex as a title does ("Helen Ward", "Wes Streeting").
                 g = first_names.get(e.name[0].lower(), "")
@@ -1592,7 +1612,8 @@ class Resolver:
                 orgs = [
                     e
                     for e in self.entities
-                    if e.kind == "organisation" and not rules.company_suffixes.isdisjoint(_lower(e.name))
+                    if e.kind == "organisation"
+                    and (e.company or not rules.company_suffixes.isdisjoint(_lower(e.name)))
                 ]
             return self._last_before(orgs, max(pos, m.end))
         if m.indefinite:
