@@ -383,6 +383,8 @@ def _subject_verb(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int
 
 # Auxiliaries of a passive reporting verb ("it was announced by the company that …").
 _PASSIVE_AUXILIARIES = frozenset("was were is are been be".split())
+# Determiners a second reporting clause's subject may open with ("…, but his family said …").
+_SUBJECT_OPENERS = frozenset("the a an his her its their our".split())
 # Words joining a second reporting clause to the first ("…, and residents said …").
 _COORDINATORS = frozenset("and but while whereas".split())
 
@@ -398,7 +400,7 @@ def _next_reporting_clause(text: str, toks: list[Token], k: int) -> int | None:
         if toks[i].low in _COORDINATORS:
             i += 1
         if i >= len(toks) or not (
-            toks[i].is_cap or toks[i].low in _np_words() or toks[i].low in ("the", "a", "an")
+            toks[i].is_cap or toks[i].low in _np_words() or toks[i].low in _SUBJECT_OPENERS
         ):
             continue
         found = _tag_mention_verb(text, toks, i)
@@ -725,6 +727,7 @@ class _Extractor:
         starts = [t.start for t in toks[: _MAX_CLAUSE_TOKENS + 30]]
         cue_words = _cue_words()
         tag_only = _rules().tag_only
+        pronouns = _rules().pronouns
         for v in range(1, min(n, _MAX_CLAUSE_TOKENS)):
             if toks[v].low not in cue_words:
                 continue  # the set test spares a call for nearly every token
@@ -745,6 +748,8 @@ class _Extractor:
             for j in range(k, min(n, k + 9)):
                 if toks[j].text in ',.;"\u201c\u201d':
                     break
+                if toks[j].low in pronouns or toks[j].low in _AUXILIARIES:
+                    break  # "said he was at home that night": the clause began, "that" is its own
                 if toks[j].low == "that":
                     start = toks[j].end
                     break
