@@ -33,7 +33,6 @@ from tracker.resolve import (
     Resolver,
     Token,
     _rules,
-    embedded_name,
     hidden_spans,
     mention_after,
     mention_before,
@@ -392,8 +391,11 @@ _COORDINATORS = frozenset("and but while whereas".split())
 def _next_reporting_clause(text: str, toks: list[Token], k: int) -> int | None:
     """Index of the comma before a second reporting clause after token ``k`` ("Police said A,
     and local residents said B", "…, but the ministry said …"), or None."""
+    lim = min(len(toks), k + _MAX_CLAUSE_TOKENS) - 2
+    if lim <= k or text.find(",", toks[k].start, toks[lim].end) < 0:
+        return None  # the usual case: no comma in the clause, one C-level scan
     tag_only = _rules().tag_only
-    for j in range(k, min(len(toks), k + _MAX_CLAUSE_TOKENS) - 2):
+    for j in range(k, lim):
         if toks[j].text != ",":
             continue
         i = j + 1
@@ -553,7 +555,10 @@ class _Extractor:
         pairs, warnings = pair_quote_marks(text, is_tag=_is_tag)
         self.pairs = pairs
         self.warnings = warnings
-        self.resolver = Resolver(text, hidden_spans(text, [(p.open, p.close, p.start, p.end) for p in pairs]))
+        hidden = hidden_spans(text, [(p.open, p.close, p.start, p.end) for p in pairs])
+        # a hidden span starting at an opening mark is a nickname's ("Dwayne “The Rock” Johnson")
+        self.nicknames = {a for a, _ in hidden}
+        self.resolver = Resolver(text, hidden)
         self.sentences = self.resolver.sentences
         self.paras = self.resolver.paras
 
@@ -571,7 +576,7 @@ class _Extractor:
         for idx, p in enumerate(self.pairs):
             if self.resolver.in_caption(p.start):
                 continue
-            if embedded_name(text, p.open, p.close, p.start, p.end):
+            if p.open in self.nicknames:
                 continue  # "Dwayne “The Rock” Johnson": a nickname, part of the name around it
             s = self._sentence_of(p.open)
             s_start = self.sentences[s][0] if self.sentences else 0
@@ -779,6 +784,8 @@ class _Extractor:
     def _passive_by(self, toks: list[Token], a: int = 0, b: int = 0) -> _Cand | None:
         """``it was announced by X that CLAUSE``: a passive reporting verb with its agent."""
         text = self.text
+        if not toks or text.find(" by ", toks[0].start, toks[-1].end) < 0:
+            return None  # the usual case, ruled out by one C-level scan
         for i in range(2, min(len(toks) - 1, _MAX_CLAUSE_TOKENS)):
             if toks[i].low != "by" or toks[i - 2].low not in _PASSIVE_AUXILIARIES:
                 continue

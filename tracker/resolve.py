@@ -378,14 +378,11 @@ def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
     rules = _rules()
     # "National Bureau of Statistics", "Federal Office for Migration": an organisation named
     # "HEAD of/for …" keeps the title-like words before its head; none of them is a role.
-    org_at = next(
-        (
-            k
-            for k in range(len(words) - 2)
-            if words[k].low in rules.org_words and words[k + 1].low in ("of", "for") and words[k + 2].is_cap
-        ),
-        -1,
-    )
+    org_at = -1
+    for k in range(len(words) - 2):  # most runs are two or three words: a short loop
+        if words[k + 1].low in ("of", "for") and words[k].low in rules.org_words and words[k + 2].is_cap:
+            org_at = k
+            break
     i = 0
     while i < len(words) - 1 and (
         (words[i].low.rstrip(".") in rules.titles and (org_at < 0 or i > org_at))
