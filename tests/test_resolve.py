@@ -53,3 +53,14 @@ def test_soft_hyphens_and_zero_width_spaces_do_not_split_names() -> None:
     assert [text[t.start : t.end] for t in toks][3:5] == ["Pes\u00adkov", "met"]
     assert toks[3].low == "peskov"
     assert [p.name for p in people_in(text)][:1] == ["Dmitry Peskov"]
+
+
+def test_quoted_nickname_stays_inside_the_name() -> None:
+    text = (
+        "Dwayne “The Rock” Johnson said he would not run. Earvin ‘Magic’ Johnson, known to fans "
+        "as the “Showtime King,” said he agreed."
+    )
+    people = {p.name: p for p in people_in(text)}
+    assert "Dwayne Johnson" in people
+    assert people["Dwayne Johnson"].role is None
+    assert not any("Rock" in name or "Showtime" in name for name in people)

@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from tracker.resolve import (
     _PARTICLES,
+    SUBORDINATORS,
     Mention,
     Resolver,
     Token,
     _rules,
+    hidden_spans,
     mention_after,
     mention_before,
     tokenize,
@@ -303,8 +305,8 @@ def _calling(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] | 
             m = mention_before(text, toks, v)
             if m is not None and _what_subject(toks, m):
                 continue  # "described what Kyiv calls “…” as “…”": a term of Kyiv's, the tag is before
-            if m is not None and m.kind in ("name", "pronoun", "descriptor"):
-                return m, (toks[v].start, toks[v].end)
+            if m is not None and m.kind in ("name", "pronoun", "descriptor", "group"):
+                return m, (toks[v].start, toks[v].end)  # "Unions called the offer “…”" too
             return None
     return None
 
@@ -375,6 +377,37 @@ def _subject_verb(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int
             m = mention_before(text, toks, v)
             if m is not None:
                 return m, (toks[v].start, toks[v + n - 1].end)
+    return None
+
+
+# Auxiliaries of a passive reporting verb ("it was announced by the company that …").
+_PASSIVE_AUXILIARIES = frozenset("was were is are been be".split())
+# Determiners a second reporting clause's subject may open with ("…, but his family said …").
+_SUBJECT_OPENERS = frozenset("the a an his her its their our".split())
+# Words joining a second reporting clause to the first ("…, and residents said …").
+_COORDINATORS = frozenset("and but while whereas".split())
+
+
+def _next_reporting_clause(text: str, toks: list[Token], k: int) -> int | None:
+    """Index of the comma before a second reporting clause after token ``k`` ("Police said A,
+    and local residents said B", "…, but the ministry said …"), or None."""
+    lim = min(len(toks), k + _MAX_CLAUSE_TOKENS) - 2
+    if lim <= k or text.find(",", toks[k].start, toks[lim].end) < 0:
+        return None  # the usual case: no comma in the clause, one C-level scan
+    tag_only = _rules().tag_only
+    for j in range(k, lim):
+        if toks[j].text != ",":
+            continue
+        i = j + 1
+        if toks[i].low in _COORDINATORS:
+            i += 1
+        if i >= len(toks) or not (
+            toks[i].is_cap or toks[i].low in _np_words() or toks[i].low in _SUBJECT_OPENERS
+        ):
+            continue
+        found = _tag_mention_verb(text, toks, i)
+        if found is not None and toks[found[1]].low not in tag_only and found[0].kind != "pronoun":
+            return j
     return None
 
 
@@ -522,7 +555,10 @@ class _Extractor:
         pairs, warnings = pair_quote_marks(text, is_tag=_is_tag)
         self.pairs = pairs
         self.warnings = warnings
-        self.resolver = Resolver(text, [(p.start, p.end) for p in pairs])
+        hidden = hidden_spans(text, [(p.open, p.close, p.start, p.end) for p in pairs])
+        # a hidden span starting at an opening mark is a nickname's ("Dwayne “The Rock” Johnson")
+        self.nicknames = {a for a, _ in hidden}
+        self.resolver = Resolver(text, hidden)
         self.sentences = self.resolver.sentences
         self.paras = self.resolver.paras
 
@@ -540,6 +576,8 @@ class _Extractor:
         for idx, p in enumerate(self.pairs):
             if self.resolver.in_caption(p.start):
                 continue
+            if p.open in self.nicknames:
+                continue  # "Dwayne “The Rock” Johnson": a nickname, part of the name around it
             s = self._sentence_of(p.open)
             s_start = self.sentences[s][0] if self.sentences else 0
             para = span_index(self.paras, p.open)
@@ -635,29 +673,44 @@ class _Extractor:
             if self.resolver.in_caption(a):
                 continue
             toks = self.resolver.sentence_tokens(s)
-            # the first form that yields a clause of its own wins; "X said Monday." gives the
-            # said-that form no clause, and the tail-tag form ("CLAUSE, X said Monday.") applies
-            c = span = None
-            for find in (self._said_that, self._tail_tag, self._according_to):
-                c = find(toks, a, b)
-                span = self._trim_clause(c.start, c.end) if c is not None else None
-                if span is not None:
+            while toks:
+                # the first form that yields a clause of its own wins; "X said Monday." gives the
+                # said-that form no clause, and the tail-tag form ("CLAUSE, X said Monday.")
+                # applies
+                c = span = None
+                for find in (self._said_that, self._passive_by, self._tail_tag, self._according_to):
+                    c = find(toks, a, b)
+                    span = self._trim_clause(c.start, c.end) if c is not None else None
+                    if span is not None:
+                        break
+                if c is None or span is None:
                     break
-            if c is None or span is None:
-                continue
-            c.start, c.end = span
-            quoted = 0
-            k = max(0, bisect.bisect_left(pair_starts, c.start) - 1)
-            while k < len(self.pairs) and self.pairs[k].start < c.end:
-                p = self.pairs[k]
-                quoted += max(0, min(p.end, c.end) - max(p.start, c.start))
-                k += 1
-            if quoted * 2 > c.end - c.start and len(self._words_outside(c.start, c.end)) < _MIN_OWN_WORDS:
-                continue  # mostly a quotation, with too few words of the writer's own
-            if text[c.start] in "\"\u201c\u201d\u00ab'\u2018":
-                continue
-            out.append(c)
+                cut = c.end
+                c.start, c.end = span
+                if self._own_words(c, pair_starts):
+                    out.append(c)
+                if find != self._said_that or cut >= toks[-1].end:
+                    break
+                # "Police said A, and residents said B": the said-that clause stopped at a
+                # second reporting clause, read next
+                i = bisect.bisect_right([t.start for t in toks], cut)
+                while i < len(toks) and (toks[i].text == "," or toks[i].low in _COORDINATORS):
+                    i += 1
+                toks = toks[i:]
         return out
+
+    def _own_words(self, c: _Cand, pair_starts: list[int]) -> bool:
+        """False for a clause that is mostly a quotation with too few words of the writer's own,
+        or that opens with a quote mark (the quotation is the statement)."""
+        quoted = 0
+        k = max(0, bisect.bisect_left(pair_starts, c.start) - 1)
+        while k < len(self.pairs) and self.pairs[k].start < c.end:
+            p = self.pairs[k]
+            quoted += max(0, min(p.end, c.end) - max(p.start, c.start))
+            k += 1
+        if quoted * 2 > c.end - c.start and len(self._words_outside(c.start, c.end)) < _MIN_OWN_WORDS:
+            return False
+        return self.text[c.start] not in "\"\u201c\u201d\u00ab'\u2018"
 
     def _words_outside(self, a: int, b: int) -> list[Token]:
         """Words in [a, b) outside quotations, pronouns left out ("he “will …”" has none)."""
@@ -679,6 +732,7 @@ class _Extractor:
         starts = [t.start for t in toks[: _MAX_CLAUSE_TOKENS + 30]]
         cue_words = _cue_words()
         tag_only = _rules().tag_only
+        pronouns = _rules().pronouns
         for v in range(1, min(n, _MAX_CLAUSE_TOKENS)):
             if toks[v].low not in cue_words:
                 continue  # the set test spares a call for nearly every token
@@ -690,13 +744,17 @@ class _Extractor:
                 continue
             first = bisect.bisect_left(starts, m.start)
             at_start = first == 0 or toks[first - 1].text in ",:\u2014" or m.text in ("He", "She", "They")
-            if not at_start:
+            # "… after the company warned that …": the subject of a subordinate clause
+            subordinate = not at_start and toks[first - 1].low in SUBORDINATORS
+            if not (at_start or subordinate):
                 continue
             k = v + vl
             start: int | None = None
             for j in range(k, min(n, k + 9)):
                 if toks[j].text in ',.;"\u201c\u201d':
                     break
+                if toks[j].low in pronouns or toks[j].low in _AUXILIARIES:
+                    break  # "said he was at home that night": the clause began, "that" is its own
                 if toks[j].low == "that":
                     start = toks[j].end
                     break
@@ -712,8 +770,36 @@ class _Extractor:
             if start is None:
                 return None  # the tail-tag form may still apply
             end = toks[-1].end
+            second = _next_reporting_clause(text, toks, bisect.bisect_left(starts, start))
+            if second is not None:
+                end = toks[second].start  # "Police said A, and local residents said B"
+            if subordinate and first == 1:
+                # "After the company warned that profits would fall, shares slid": the main
+                # clause after the comma is the writer's, not the company's
+                end = next((t.start for t in toks[v:] if t.start > start and t.text == ","), end)
             cue = (toks[v].start, toks[v + vl - 1].end)
             return _Cand(start, end, "indirect", m, cue, anchor=m.start)
+        return None
+
+    def _passive_by(self, toks: list[Token], a: int = 0, b: int = 0) -> _Cand | None:
+        """``it was announced by X that CLAUSE``: a passive reporting verb with its agent."""
+        text = self.text
+        if not toks or text.find(" by ", toks[0].start, toks[-1].end) < 0:
+            return None  # the usual case, ruled out by one C-level scan
+        for i in range(2, min(len(toks) - 1, _MAX_CLAUSE_TOKENS)):
+            if toks[i].low != "by" or toks[i - 2].low not in _PASSIVE_AUXILIARIES:
+                continue
+            if not verb_at(toks, i - 1) or toks[i - 1].low in _rules().tag_only:
+                continue
+            m = mention_after(text, toks, i + 1)
+            if m is None:
+                return None
+            j = next((k for k in range(i + 1, min(len(toks), i + 16)) if toks[k].start >= m.end), None)
+            j = _past_time(toks, j) if j is not None else None  # "by the Kremlin on Monday that"
+            if j is None or toks[j].low != "that":
+                return None  # "was confirmed by Enel on Tuesday.": no reported clause
+            cue = (toks[i - 1].start, toks[i - 1].end)
+            return _Cand(toks[j].end, toks[-1].end, "indirect", m, cue, anchor=m.start)
         return None
 
     def _tail_tag(self, toks: list[Token], a: int, b: int) -> _Cand | None:
@@ -796,6 +882,9 @@ class _Extractor:
         self._note_subjects()
         last: _Cand | None = None
         for c in sorted(cands, key=lambda c: c.anchor):
+            if c.mention is not None and c.mention.kind != "name" and c.cue is not None:
+                if _aside_follows(self.text, max(c.cue[1], c.mention.end)):
+                    c.mention = replace(c.mention, anonymous=True)
             if c.mention is not None:
                 c.speaker, c.role = r.resolve(c.mention)
                 r.note(c.mention.start, c.speaker, 2)
@@ -823,6 +912,22 @@ class _Extractor:
         if span_index(self.paras, c.start) - span_index(self.paras, pos) > CONTINUATION_PARAGRAPHS:
             return None, None
         return ent.canonical, (ent.roles[0] if ent.roles else None)
+
+
+# Characters after a speech tag searched for an anonymity aside (", speaking on condition of
+# anonymity because …"): the aside comes straight after the tag in wire copy.
+_ASIDE_WINDOW = 120
+
+
+def _aside_follows(text: str, pos: int) -> bool:
+    """True when the tag ending at ``pos`` is followed by an aside keeping the speaker unnamed:
+    "a senior official said, speaking on condition of anonymity" (speaker_links.txt =aside)."""
+    after = text[pos : pos + _ASIDE_WINDOW]
+    stripped = after.lstrip()
+    if not stripped.startswith(","):
+        return False
+    segment = re.split(r"[.;:!?\n]", stripped[1:], maxsplit=1)[0].lower()
+    return any(a in segment for a in _rules().asides)
 
 
 def _to_quote(text: str, c: _Cand) -> Quote:

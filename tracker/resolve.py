@@ -9,7 +9,9 @@ Contract:
   article's register of names once, parses speaker mentions around a reporting verb
   (``mention_before``/``mention_after``) and resolves a mention ("he", "the Kremlin assistant",
   "Ushakov", "Xi Jinpingon") to a canonical name, or None when the article does not support one.
-  It never guesses: an unknown pronoun or descriptor resolves to None.
+  It never guesses: an unknown pronoun or descriptor resolves to None. ``quoted`` are the
+  spans its tokens skip, from ``hidden_spans``: quotation contents, plus the marks of a quoted
+  nickname inside a name ("Dwayne “The Rock” Johnson" is Dwayne Johnson).
 
 Names are found from evidence, not from a gazetteer: a capitalised run counts as a person when
 a title or role precedes it ("Kremlin aide Yury Ushakov"), an appositive follows it
@@ -45,6 +47,14 @@ def _marked_lines(name: str, genders: dict[str, str]) -> list[str]:
     return items
 
 
+def _plural(noun: str) -> str:
+    """English plural of a role or organisation noun ("official" → "officials", "company" →
+    "companies", "church" → "churches")."""
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "o", "u"):
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+
+
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     return _Rules()
@@ -73,11 +83,13 @@ class _Rules:
         # Plural heads ("officials said", "sources said"): a speaker the article leaves unnamed.
         groups: set[str] = set()
         for r in self.roles:
-            groups.add(r + ("es" if r.endswith(("s", "x", "ch", "sh")) else "s"))
+            groups.add(_plural(r))
         groups |= {w.lower() for w in _GROUP_WORDS}
-        self.groups = frozenset(groups - self.roles)
         self.modifiers = frozenset(m.lower() for m in _rule_lines("modifiers.txt"))
         self.org_words = frozenset(o.lower() for o in _rule_lines("organisations.txt"))
+        # "Unions said", "banks warned": plural organisations the article leaves unnamed
+        groups |= {_plural(o) for o in self.org_words if " " not in o}
+        self.groups = frozenset(groups - self.roles)
         companies = load_toml("companies.toml")
         self.company_heads = frozenset(companies["heads"])
         self.company_suffixes = frozenset(companies["suffixes"])
@@ -189,6 +201,13 @@ _MAX_NAME_WORDS = 8
 _MAX_FUZZY_NAMES = 300
 _GENERIC_HEADS = frozenset(
     "official source person man woman figure spokesperson spokesman spokeswoman".split()
+)
+# Conjunctions that open a subordinate or contrasting clause whose own subject may report speech
+# ("shares fell after the company warned that …", "When Smith said …, nobody listened"). "if"
+# and "unless" are left out: a condition reports nothing; "and" and "as" are left out too: "Smith
+# and Jones said" is one plural subject, "as the minister said" a comment on what came before.
+SUBORDINATORS = frozenset(
+    "after before when whenever while because since although though until once whereas but".split()
 )
 _PREPOSITIONS = frozenset("of in on at to for with by from and or about into over than as".split())
 
@@ -357,9 +376,16 @@ def _is_name_token(tok: Token) -> bool:
 def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
     """Split a capitalised run into (role/title words, name words): "Russian President | Vladimir Putin"."""
     rules = _rules()
+    # "National Bureau of Statistics", "Federal Office for Migration": an organisation named
+    # "HEAD of/for …" keeps the title-like words before its head; none of them is a role.
+    org_at = -1
+    for k in range(len(words) - 2):  # most runs are two or three words: a short loop
+        if words[k + 1].low in ("of", "for") and words[k].low in rules.org_words and words[k + 2].is_cap:
+            org_at = k
+            break
     i = 0
     while i < len(words) - 1 and (
-        words[i].low.rstrip(".") in rules.titles
+        (words[i].low.rstrip(".") in rules.titles and (org_at < 0 or i > org_at))
         or words[i].low in rules.modifiers
         or words[i].low in _CAP_STOP
     ):
@@ -374,6 +400,8 @@ def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
     # "Bank of England Governor Andrew Bailey", "Health Secretary Wes Streeting": the name is
     # what follows the last title word.
     for k in range(len(words) - 2, i - 1, -1):
+        if org_at >= 0 and k <= org_at + 2:
+            break  # "Office for National Statistics": the word after "for" is the name's own
         if words[k].low.rstrip(".") in rules.titles and words[k].is_cap:
             i = k + 1
             break
@@ -395,6 +423,8 @@ def _phrase_tokens(tokens: list[Token], lo: int, hi: int) -> tuple[int, int]:
         if t.text == "." and i - 2 >= lo and _dotted(tokens[i - 2]):
             i -= 1  # "Mr." / "Sen." / "U.S."
             continue
+        if t.low in SUBORDINATORS:
+            break  # "When Smith said …", "After Acme Corp warned …": the clause opener is no name
         if t.is_word and (
             t.is_cap
             or low in rules.roles
@@ -419,7 +449,35 @@ def _phrase_tokens(tokens: list[Token], lo: int, hi: int) -> tuple[int, int]:
             i -= 1
             continue
         break
-    return i, hi
+    return _org_compound(tokens, lo, i, hi), hi
+
+
+# Lowercase nouns an organisation head takes after "the" ("the transport ministry", "the state
+# statistics agency"): noun compounds no word list can enumerate, kept short so that a clause
+# before the head ("the rates the bank said") is never swallowed.
+_MAX_COMPOUND_NOUNS = 2
+
+
+def _org_compound(tokens: list[Token], lo: int, i: int, hi: int) -> int:
+    """Start of "the NOUN (NOUN) HEAD" when the phrase tokens[i:hi] ends in an organisation
+    head and one or two lowercase nouns after "the" stand before it; else ``i``."""
+    if i >= hi or tokens[hi - 1].low not in _rules().org_words or tokens[i].low in _DETERMINERS:
+        return i
+    j = i
+    while (
+        j > lo
+        and i - j < _MAX_COMPOUND_NOUNS
+        and tokens[j - 1].is_word
+        and tokens[j - 1].text.islower()
+        and tokens[j - 1].low not in _DETERMINERS
+        and tokens[j - 1].low not in _PREPOSITIONS
+        and tokens[j - 1].low not in _CAP_STOP
+        and not verb_at(tokens, j - 1)
+    ):
+        j -= 1
+    if j < i and j - 1 >= lo and tokens[j - 1].low == "the":
+        return j - 1
+    return i
 
 
 # Lowercase modifiers allowed inside a descriptor ("a senior Russian official").
@@ -431,7 +489,9 @@ _ADJ_OK = frozenset(
     # the lowercase middles of corporate and official titles ("chief financial officer",
     # "chief operating officer", "chief medical officer", "general counsel")
     "financial operating investment medical technology technical scientific commercial "
-    "marketing legal political economic executive general".split()
+    "marketing legal political economic executive general "
+    # "the central bank", the commonest unnamed speaker in economic copy
+    "central".split()
 )
 
 
@@ -448,7 +508,7 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         if (
             t.is_cap
             and t.is_word
-            and low not in _CAP_STOP
+            and (low not in _CAP_STOP or _is_acronym(t.text))
             and low not in rules.titles
             and low not in rules.modifiers
             and t.low not in rules.pronouns
@@ -486,7 +546,7 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
             or name_words[-1].low in rules.groups  # "Senate Republicans", "Tories"
         )
         and not any(w.low in rules.org_words for w in name_words)  # "Ministry of Defence"
-    ):
+    ) or (len(name_words) == 1 and name_words[0].low in rules.groups):  # "Police said", "Unions"
         name_words = []
     head = body[-1].low.rstrip(".")
     role_part = [t for t in body[:j] + role_words if t.low.rstrip(".") not in _HONORIFICS]
@@ -502,7 +562,7 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         return Mention(start, end, surface, "name", names, None, head, words)
     if name_words and not (det and len(caps) == len(body) and head in rules.org_words):
         names = tuple(_clean_name(n.text) for n in name_words)
-        if all(n.lower() in _CAP_STOP for n in names):
+        if all(n.lower() in _CAP_STOP and not _is_acronym(n) for n in names):
             return None
         m_start = toks[0].start if not det else toks[0].start
         return Mention(m_start, end, text[m_start:end], "name", names, role, head, words)
@@ -532,6 +592,30 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
             owner=owner,
         )
     return None
+
+
+# An acronym is 2-6 capitals ("WHO", "ECB", "IMF"); it names an organisation even when it
+# spells a stop word, and may stand for one named in full earlier.
+_ACRONYM_LENGTH = (2, 6)
+# Words an acronym leaves out ("Office for National Statistics" is ONS).
+_ACRONYM_SKIPS = frozenset("of for and the on in".split())
+
+
+def _is_acronym(word: str) -> bool:
+    return _ACRONYM_LENGTH[0] <= len(word) <= _ACRONYM_LENGTH[1] and word.isalpha() and word.isupper()
+
+
+# Words of a company's stock around its name ("shares in Unilever", "Apple stock", "a stake in Arm").
+_STOCK_WORDS = frozenset("shares stock stocks stake".split())
+
+
+def _traded(toks: list[Token], lo: int, j: int) -> bool:
+    """True when the name tokens[lo:j] is a company by its stock: "Shares in Unilever", "shares
+    of Apple", "a stake in Arm", "Unilever shares", "Nvidia's stock". From business copy, where a
+    company is often named this way before "the company said"."""
+    if lo >= 2 and toks[lo - 1].low in ("in", "of") and toks[lo - 2].low in _STOCK_WORDS:
+        return True
+    return j < len(toks) and toks[j].low in _STOCK_WORDS and toks[j].text.islower()
 
 
 def _clean_name(word: str) -> str:
@@ -736,8 +820,8 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
     i = k
     if i < n and tokens[i].low in rules.pronouns and tokens[i].is_word:
         return _make_mention(text, tokens, i, i + 1)
-    if i < n and tokens[i].low in _DETERMINERS:
-        i += 1
+    if i < n and (tokens[i].low in _DETERMINERS or tokens[i].low in _QUANTIFIERS):
+        i += 1  # "the ministry", "two people familiar with …"
     while i < n and i - k < 8:
         t = tokens[i]
         low = t.low.rstrip(".")
@@ -777,6 +861,8 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
     if i < n and tokens[i].low in _DOCUMENT_NOUNS and tokens[i - 1].low in _DETERMINERS:
         i += 1  # "indicates the message published by the Kremlin"
     m = _make_mention(text, tokens, k, i)
+    if m is not None and m.kind in ("descriptor", "group") and i < n:
+        m = _linked_after(text, tokens, i, m)
     if m is not None and m.kind == "document" and i + 1 < n:
         # "according to a statement from the ministry", "a letter signed by …": the source is
         # who issued the document ("the message published by the Kremlin" may be Putin's)
@@ -797,13 +883,34 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
     return m
 
 
+def _linked_after(text: str, tokens: list[Token], i: int, m: Mention) -> Mention:
+    """``m`` widened over a link phrase starting at token ``i`` ("according to two people |
+    familiar with its thinking", "a source | close to the talks"), anonymous when the link says
+    so (speaker_links.txt); ``m`` unchanged when no link follows."""
+    rules = _rules()
+    for size in (4, 3, 2, 1):
+        link = tuple(t.low for t in tokens[i : i + size])
+        if len(link) == size and link in rules.links and rules.links[link]:
+            j = i + size
+            while j < len(tokens) and j - i < _MAX_POSTMODIFIER and tokens[j].is_word:
+                j += 1
+            end = tokens[j - 1].end
+            return replace(m, end=end, text=text[m.start : end], anonymous=True)
+    return m
+
+
+# Participles opening an appositive that names or places someone ("Tyson Fury, known to fans as
+# …", "Ali, born in Cairo,"): a circumstance, not a role.
+_NAMING_WORDS = frozenset("known nicknamed dubbed called named born aged".split())
+
+
 def _appositive_role(appos: str) -> str | None:
     """Role from an appositive: "a doctor" → "doctor"; relative clauses ("who …") are not roles."""
     words = appos.split()
     if not words or words[0].lower() in ("who", "which", "whose", "whom", "where", "when"):
         return None
     first = words[0]
-    if first.islower() and (first.endswith("ing") or first in _PREPOSITIONS):
+    if first.islower() and (first.endswith("ing") or first in _PREPOSITIONS or first in _NAMING_WORDS):
         return None  # "Janet Yellen, speaking in Brussels, said": circumstance, not a role
     if len(words) == 1 and first.islower() and first.rstrip(".") not in _rules().roles:
         return None  # "Warren, however, argued", "Smith, too, said": an adverb, not a role
@@ -827,6 +934,71 @@ def _with_role(m: Mention, role: str | None) -> Mention:
 
 
 # ---------------------------------------------------------------------------------------------
+# quoted names inside a name or a phrase
+
+# A quoted nickname is short and written as a name ("The Rock", "Gypsy King", "Iron Lady").
+_MAX_NICKNAME_WORDS = 4
+# Small words a nickname keeps lowercase ("Sultan of Swing").
+_NICKNAME_JOINERS = frozenset("of the and de la von van".split())
+# The words before a quoted nickname that name it as one ("known to fans as the", "dubbed").
+_NAMING_BEFORE = re.compile(
+    r"""\b(?: nicknamed | dubbed | called | aka | a\.k\.a\. | alias
+           | known (?: \s+ \w+ ){0,3} \s+ as )
+        (?: \s+ (?: the | a | an ) )? \s* $""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# A capitalised word right before an opening mark, and one right after a closing mark:
+# "Dwayne “The Rock” Johnson", "Earvin 'Magic' Johnson".
+_NAME_WORD_BEFORE = re.compile(r"(?:^|\s)(?P<word>[A-Z][\w.'\u2019\-]*)\s+$")
+_NAME_WORD_AFTER = re.compile(r"\s+[A-Z]")
+# Characters looked at around the marks (a name word, or "known to fans as the").
+_NICKNAME_CONTEXT = 40
+
+
+def embedded_name(text: str, open_at: int, close_at: int | None, start: int, end: int) -> bool:
+    """True for a quoted nickname inside a name ("Dwayne “The Rock” Johnson") or after a naming
+    phrase ("known to fans as the “Gypsy King”, said"): a name written in marks, never a
+    quotation, whose marks must not cut the speaker's name or appositive in two."""
+    if close_at is None:
+        return False
+    words = text[start:end].rstrip(",;").split()
+    if not words or len(words) > _MAX_NICKNAME_WORDS or words[-1][-1:] in ".!?\u2026":
+        return False
+    if not words[0][:1].isupper() or any(
+        not w[:1].isupper() and w.lower() not in _NICKNAME_JOINERS for w in words
+    ):
+        return False
+    before = text[max(0, open_at - _NICKNAME_CONTEXT) : open_at]
+    if _NAMING_BEFORE.search(before):
+        return True
+    word = _NAME_WORD_BEFORE.search(before)
+    return (
+        word is not None
+        and word["word"].lower() not in _CAP_STOP
+        and _NAME_WORD_AFTER.match(text, close_at + 1) is not None
+    )
+
+
+def hidden_spans(text: str, pairs: list[tuple[int, int | None, int, int]]) -> list[tuple[int, int]]:
+    """Spans the resolver's tokens skip, from (open, close, start, end) quote-mark pairs: every
+    quotation's content, and for an embedded nickname its marks as well, so that "Dwayne “The
+    Rock” Johnson" reads as one name. A comma typed inside the closing mark ("the “Gypsy
+    King,” said") stays visible: it still closes the appositive."""
+    out: list[tuple[int, int]] = []
+    for open_at, close_at, start, end in pairs:
+        if close_at is not None and embedded_name(text, open_at, close_at, start, end):
+            inner = len(text[start:end].rstrip(",;"))
+            out.append((open_at, start + inner))
+            if start + inner < end:
+                out.append((close_at, close_at + 1))
+            else:
+                out[-1] = (open_at, close_at + 1)
+        else:
+            out.append((start, end))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # the article's register of names
 
 
@@ -842,6 +1014,7 @@ class _Entity:
     in_body: bool = False  # seen outside captions
     gender: str = ""  # "f" / "m" once a title, role or pronoun told it; "" unknown
     titled: bool = False  # the sex comes from a title or role word, not from a pronoun
+    company: bool = False  # its shares trade ("Shares in Unilever rose"): "the company" may be it
 
     @property
     def canonical(self) -> str:
@@ -909,6 +1082,7 @@ class Resolver:
         self._unglued: dict[str, list[str]] = {}
         # a bare surname two named people share ("Smith disagreed"), with those people
         self._ambiguous: list[tuple[int, list[_Entity]]] = []
+        self._traded: set[tuple[str, ...]] = set()  # lowercased names whose shares are mentioned
         # One tokenisation of the whole text, quotation contents left out: every window the
         # extractor looks at is a slice of this list.
         # Wire datelines ("WASHINGTON (Reuters) -") are left out the same way: never a speaker,
@@ -1013,6 +1187,9 @@ class Resolver:
                 if m is not None and m.kind == "name":
                     m = self._fix_appositive(toks, j, m)
                     ev = self._evidence(toks, lo, j, m)
+                    if _traded(toks, lo, j):
+                        ev = True  # "Shares in Unilever rose", "Unilever shares fell": a company
+                        self._traded.add(tuple(w.lower() for w in m.name))
                     runs.append((m, ev, caption))
                 i = max(j, i + 1)
         # Pass 1: names with evidence (and every multi-word name) become entities.
@@ -1055,6 +1232,8 @@ class Resolver:
         for e in self.entities:
             if e.kind == "person" and e.evidence and _org_like(e.name):
                 e.kind = "organisation"
+            if tuple(w.lower() for w in e.name) in self._traded:
+                e.kind, e.company = "organisation", True
             if e.kind == "person" and not e.titled and len(e.name) >= 2:
                 # A given name tells the sex as a title does ("Helen Ward", "Wes Streeting").
                 g = first_names.get(e.name[0].lower(), "")
@@ -1108,6 +1287,9 @@ class Resolver:
             return True
         if lo > 0 and verb_at(toks, lo - 1) and toks[lo - 1].low in _INVERTING:
             return True
+        by = lo - 2 if lo >= 2 and toks[lo - 1].low in _DETERMINERS else lo - 1
+        if by >= 1 and toks[by].low == "by" and verb_at(toks, by - 1):
+            return True  # the agent of a passive: "it was announced by the Kremlin that …"
         if j + 1 < n and toks[j].text == "," and toks[j + 1].low in ("who", "whose"):
             return True
         return False
@@ -1129,6 +1311,10 @@ class Resolver:
                         break
         if ent is None:
             if len(name) == 1:
+                expanded = self._expansion(name[0]) if _is_acronym(name[0]) else None
+                if expanded is not None:
+                    expanded.evidence = expanded.evidence or ev
+                    return expanded  # "The ECB added" after "the European Central Bank said"
                 if len(self._candidates(name)) > 1:
                     return None  # "Ms Smith" when Sarah and Robert Smith are both named
                 found = self._entity_for(name)
@@ -1370,6 +1556,8 @@ class Resolver:
                 return None, None  # a surname two people share, nothing to tell them apart
             if ent is not None and sex and not ent.gender:
                 ent.gender, ent.titled = sex, True
+            if ent is None and len(m.name) == 1 and _is_acronym(m.name[0]):
+                ent = self._expansion(m.name[0])  # "The WHO added" after "the World Health Organization"
             if ent is None:
                 # A name seen only here ("…,” said Smith.") is its own canonical form.
                 name = self._canonical_tokens(m.name)
@@ -1400,6 +1588,17 @@ class Resolver:
         role = ent.roles[0] if ent.roles else None
         return ent.canonical, role
 
+    def _expansion(self, acronym: str) -> _Entity | None:
+        """The one organisation named in the article whose initials spell ``acronym``
+        ("World Health Organization" for "WHO", "European Central Bank" for "ECB")."""
+        found = [
+            e
+            for e in self.entities
+            if e.kind == "organisation"
+            and "".join(w[0] for w in e.name if w.lower() not in _ACRONYM_SKIPS).upper() == acronym
+        ]
+        return found[0] if len(found) == 1 else None
+
     def _resolve_descriptor(self, m: Mention, pos: int) -> _Entity | None:
         rules = _rules()
         head = m.head or ""
@@ -1410,7 +1609,8 @@ class Resolver:
                 orgs = [
                     e
                     for e in self.entities
-                    if e.kind == "organisation" and not rules.company_suffixes.isdisjoint(_lower(e.name))
+                    if e.kind == "organisation"
+                    and (e.company or not rules.company_suffixes.isdisjoint(_lower(e.name)))
                 ]
             return self._last_before(orgs, max(pos, m.end))
         if m.indefinite:
@@ -1466,11 +1666,19 @@ class Resolver:
         end = self.sentences[min(s + 1, len(self.sentences) - 1)][1]
         i = bisect.bisect_right(self._mentions, pos, key=lambda x: x[0])
         while i < len(self._mentions) and self._mentions[i][0] < end:
-            e = self._mentions[i][1]
-            if e.kind == "person" and e.roles:
+            at, e = self._mentions[i]
+            if e.kind == "person" and e.roles and self._speaks_after(at):
                 return e
             i += 1
         return None
+
+    def _speaks_after(self, pos: int) -> bool:
+        """True when a reporting verb follows ``pos`` in its sentence: the person named there
+        goes on to speak ("Maros Sefcovic, vice-president of the Commission, said …"), not
+        merely to appear ("Antony Blinken is due in Cairo"), which names no unnamed source."""
+        s = span_index(self.sentences, pos)
+        toks = self._sentence_tokens[s] if s >= 0 else []
+        return any(t.start > pos and verb_at(toks, k) for k, t in enumerate(toks))
 
     def people(self) -> list[Person]:
         out: list[Person] = []
@@ -1488,4 +1696,4 @@ def people_in(text: str) -> list[Person]:
     from tracker.text import pair_quote_marks
 
     pairs, _ = pair_quote_marks(text)
-    return Resolver(text, [(p.start, p.end) for p in pairs]).people()
+    return Resolver(text, hidden_spans(text, [(p.open, p.close, p.start, p.end) for p in pairs])).people()
