@@ -94,6 +94,13 @@ def _alt(words: list[str] | set[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
+def _phrases(phrases: list[str] | set[str]) -> str:
+    """Alternation of multi-word phrases, longest first, any run of spaces between words."""
+    return "|".join(
+        _SP.join(map(re.escape, p.split())) for p in sorted(set(phrases), key=lambda p: (-len(p), p))
+    )
+
+
 @dataclass(frozen=True)
 class _Unit:
     canonical: str
@@ -356,7 +363,7 @@ _PERIOD_RE = re.compile(
 _CUES = frozenset(c.lower() for c in _PERIODS["targets"]["cues"])
 _CUE_FIRST = frozenset(c.split()[0] for c in _CUES)
 _PAIR_REF_RE = re.compile(
-    rf"""(?<![\w])(?:{"|".join(_SP.join(re.escape(w) for w in p.split()) for p in _PAIR_REFS)})(?![\w])""",
+    rf"""(?<![\w])(?:{_phrases(_PAIR_REFS)})(?![\w])""",
     re.IGNORECASE,
 )
 _ANAPHORA_RE = re.compile(r"""\s*(?:This|That|It|The figure|That figure|This figure|Which)\b""")
@@ -737,9 +744,9 @@ def _bare_count(text: str, term: _Term) -> None:
 
 
 _NOT_COUNTS = frozenset(_lines("not_count_nouns.txt"))
-_COUNT_VERBS = sorted(_lines("count_verbs.txt"), key=len, reverse=True)  # "were killed" before "were"
+_COUNT_VERBS = _lines("count_verbs.txt")
 _COUNT_VERB_RE = re.compile(
-    rf"""{_SP}+(?:{"|".join(_SP.join(map(re.escape, v.split())) for v in _COUNT_VERBS)})
+    rf"""{_SP}+(?:{_phrases(_COUNT_VERBS)})
     (?![\w-])""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -754,10 +761,16 @@ _PART_OF_RE = re.compile(
 )
 
 
+def _may_count(term: _Term) -> bool:
+    """A whole unscaled number of at least 2: what a count without its own noun can be."""
+    num = term.num
+    return num.value == int(num.value) and num.value >= 2 and term.scale == 1
+
+
 def _part_count(text: str, term: _Term, euro: bool) -> None:
     """ "411 of the 650 seats": a part of a counted whole counts the same things."""
     num = term.num
-    if num.value != int(num.value) or num.value < 2 or term.scale != 1:
+    if not _may_count(term):
         return
     if not text.startswith(" of ", num.end) or not (o := _PART_OF_RE.match(text, num.end)):
         return
@@ -774,7 +787,7 @@ def _elided_count(text: str, term: _Term) -> None:
     """ "More than 2,000 were evacuated": a count of people whose noun is left out, before a
     verb from rules/count_verbs.txt; no counted noun is recorded."""
     num = term.num
-    if num.value != int(num.value) or num.value < 2 or term.scale != 1:
+    if not _may_count(term):
         return
     if text[num.end + 1 : num.end + 2].lower() not in _COUNT_VERB_INITIALS or not _COUNT_VERB_RE.match(
         text, num.end
@@ -1051,9 +1064,8 @@ def _is_resolution(text: str, term: _Term) -> bool:
     )
 
 
-_SHARE_LINKS = sorted(_RATIOS["share"]["links"], key=len, reverse=True)  # "in every" before "in"
 _SHARE_LINK_RE = re.compile(
-    rf"""{_SP}+(?:{"|".join(_SP.join(map(re.escape, k.split())) for k in _SHARE_LINKS)})
+    rf"""{_SP}+(?:{_phrases(_RATIOS["share"]["links"])})
     {_SP}+(?=[0-9]|(?:{_WORDNUM})\b)""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -917,6 +917,7 @@ class _Extractor:
 # Characters after a speech tag searched for an anonymity aside (", speaking on condition of
 # anonymity because …"): the aside comes straight after the tag in wire copy.
 _ASIDE_WINDOW = 120
+_ASIDE_END_RE = re.compile(r"[.;:!?\n]")  # the aside is read up to the end of its clause
 
 
 def _aside_follows(text: str, pos: int) -> bool:
@@ -926,7 +927,7 @@ def _aside_follows(text: str, pos: int) -> bool:
     stripped = after.lstrip()
     if not stripped.startswith(","):
         return False
-    segment = re.split(r"[.;:!?\n]", stripped[1:], maxsplit=1)[0].lower()
+    segment = _ASIDE_END_RE.split(stripped[1:], maxsplit=1)[0].lower()
     return any(a in segment for a in _rules().asides)
 
 
