@@ -998,9 +998,13 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult, 
         for qid, _norm, _p in news
     }
 
+    # Items with fewer than MULTI_KEY_MIN keys, for _passing's set operations (this batch's
+    # quotes join as they are linked).
+    few = {i for i, n in n_keys.items() if (n or 0) < MULTI_KEY_MIN}
+
     def passing(qid: int, lists: dict[int, list[int]]) -> list[int]:
         """Quotes in ``lists`` sharing enough of qid's selected keys to be compared."""
-        return _passing(len(keys[qid]), [items for k in selected[qid] if (items := lists.get(k))], n_keys)
+        return _passing(len(keys[qid]), [items for k in selected[qid] if (items := lists.get(k))], n_keys, few)
 
     stored_cands = {qid: passing(qid, postings) for qid, _norm, _p in news}
     cand_ids = set().union(*stored_cands.values())
@@ -1073,6 +1077,8 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult, 
         group_of[qid] = h
         known[qid] = (norm, person)
         n_keys[qid] = nk
+        if nk < MULTI_KEY_MIN:
+            few.add(qid)
         # A group needs each key posted once: a repeat adds only the keys its group lacks,
         # so a quotation repeated a thousand times is one posting, not a stock phrase.
         article_keys.update(keys[qid])
