@@ -39,11 +39,14 @@ TRANSIENT = ("locked", "busy", "deadlock detected", "could not serialize")
 # How much lower the extraction workers' scheduling priority is than the writer's.
 WORKER_NICENESS = 10
 # Batches extracted ahead of the writer: enough to keep the workers busy through a
-# linking step (LINK_BATCH articles).
-LOOKAHEAD = 8
+# linking step (LOOKAHEAD * BATCH = LINK_BATCH articles; memory stays bounded by it).
+LOOKAHEAD = 32
 # Queued articles linked per linking transaction: one pass over a batch costs a few
-# statements instead of a few dozen per article (tracker.link.link_articles).
-LINK_BATCH = 256
+# statements instead of a few dozen per article (tracker.link.link_articles), and the
+# posting lists of a batch's common keys are read once for all its articles. 10k bench
+# articles with 2 jobs, alternating runs: 256 (lookahead 8) 158-181 articles/s, 1,024
+# (16) 192-220, 2,048 (32) 218-235, 4,096 (64) 217-218 with 120 MiB more memory.
+LINK_BATCH = 2048
 
 
 @dataclass(frozen=True)
