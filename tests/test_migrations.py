@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -84,6 +85,40 @@ def test_sqlite_pragmas(engine) -> None:  # type: ignore[no-untyped-def]
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def _main_file_has(path: Path, marker: bytes) -> bool:
+    """Whether ``marker`` reached the database file itself (not only its -wal file)."""
+    return marker in path.read_bytes()
+
+
+@pytest.mark.parametrize("in_background", [False, True])
+def test_long_writes_checkpoint_the_wal_beside_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_background: bool
+) -> None:
+    """A commit no longer checkpoints after SQLite's default 1,000 pages; an ingest's thread
+    copies committed pages into the database file while the writer goes on."""
+    import time
+
+    from tracker import db as dbmod
+
+    monkeypatch.setattr(dbmod, "CHECKPOINT_EVERY", 0.01)
+    path = tmp_path / "ck.db"
+    engine = dbmod.connect(str(path))
+    marker = b"wal-checkpoint-marker-7f3a"
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == dbmod.WAL_AUTOCHECKPOINT
+    ctx = dbmod.background_checkpoints(engine) if in_background else contextlib.nullcontext()
+    with ctx:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE ck (x TEXT)")
+            conn.exec_driver_sql("INSERT INTO ck VALUES (?)", (marker.decode(),))
+        deadline = time.monotonic() + (5 if in_background else 0.3)  # 30 checkpoint periods
+        while not _main_file_has(path, marker) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        # The writer's pooled connection is still open: nothing else checkpoints meanwhile.
+        assert _main_file_has(path, marker) is in_background
+    engine.dispose()
 
 
 def test_shipped_head_read_from_files_matches_alembic() -> None:

@@ -8,9 +8,11 @@ only thing that ever creates or alters tables.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +27,12 @@ ENV_VAR = "TRACKER_DB"
 # enough to ride out another ingester's article transaction, short enough to report
 # a wedged database within a minute.
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+# WAL pages after which a committing connection checkpoints (SQLite's default is 1,000):
+# a long ingest checkpoints from a thread instead (background_checkpoints), and this is
+# the bound should that thread fall behind.
+WAL_AUTOCHECKPOINT = 10_000
+# Seconds between the background checkpoints of a long write.
+CHECKPOINT_EVERY = 0.5
 
 
 class DatabaseError(Exception):
@@ -77,6 +85,7 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-
     except Exception:  # read-only file or medium without WAL support: keep the default journal
         pass
     cur.execute("PRAGMA synchronous = NORMAL")
+    cur.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
     cur.close()
 
 
@@ -236,6 +245,49 @@ def connect(db: str | None = None, *, migrate: bool = True) -> Engine:
         except OperationalError as exc:
             raise DatabaseError(f"cannot open database {display_url(url)}: {exc.orig}") from exc
     return engine
+
+
+@contextlib.contextmanager
+def background_checkpoints(engine: Engine) -> Iterator[None]:
+    """While a long write runs (ingest), checkpoint a SQLite database's WAL from a thread
+    on a connection of its own, so the writer's commits never wait for it.
+
+    A commit that crosses SQLite's autocheckpoint copies the WAL into the database file and
+    syncs it: measured in the writer, 0.53 ms per article commit with the default
+    checkpoints, 0.34 ms with no sync at all. The thread's passive checkpoints copy what
+    no reader still needs, while the writer goes on (sqlite3 releases the GIL meanwhile).
+    Other backends, and in-memory databases: nothing to do.
+    """
+    import sqlite3
+    import threading
+
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            conn = sqlite3.connect(database, check_same_thread=False)
+        except sqlite3.Error:
+            return  # the writer's own autocheckpoints still bound the WAL
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            while not stop.wait(CHECKPOINT_EVERY):
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error:
+            pass  # as above: a failed checkpoint loses nothing
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=run, name="tracker-checkpoints", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def session_factory(engine: Engine):  # type: ignore[no-untyped-def]

@@ -1004,7 +1004,9 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult, 
 
     def passing(qid: int, lists: dict[int, list[int]]) -> list[int]:
         """Quotes in ``lists`` sharing enough of qid's selected keys to be compared."""
-        return _passing(len(keys[qid]), [items for k in selected[qid] if (items := lists.get(k))], n_keys, few)
+        return _passing(
+            len(keys[qid]), [items for k in selected[qid] if (items := lists.get(k))], n_keys, few
+        )
 
     stored_cands = {qid: passing(qid, postings) for qid, _norm, _p in news}
     cand_ids = set().union(*stored_cands.values())

@@ -269,7 +269,7 @@ def ingest(
     """
     from sqlalchemy import select
 
-    from tracker.db import session_factory
+    from tracker.db import background_checkpoints, session_factory
     from tracker.models import Article
 
     report = IngestReport()
@@ -333,28 +333,30 @@ def ingest(
             _link_step(Session, report, prepared)
             unlinked = 0
 
+    # With workers, up to LOOKAHEAD batches are extracted while this process stores and
+    # links earlier ones: a linking step takes as long as extracting several batches,
+    # and with one batch ahead the workers sat idle through it. Memory stays bounded
+    # (LOOKAHEAD + 1 batches), however long the input. The WAL is checkpointed beside
+    # the writer (started after the workers fork: no thread is copied into them).
     try:
-        # With workers, up to LOOKAHEAD batches are extracted while this process stores and
-        # links earlier ones: a linking step takes as long as extracting several batches,
-        # and with one batch ahead the workers sat idle through it. Memory stays bounded
-        # (LOOKAHEAD + 1 batches), however long the input.
-        inflight: deque[Any] = deque()
-        for batch in _batches(items, BATCH):
-            fresh = fresh_of(batch)
-            if not fresh:
-                continue
-            if pool is None:
-                store_all(fresh, map(_analyse_item, _work(fresh)))
-                continue
-            inflight.append((fresh, pool.map_async(_analyse_item, _work(fresh))))
-            if len(inflight) > LOOKAHEAD:
+        with background_checkpoints(engine):
+            inflight: deque[Any] = deque()
+            for batch in _batches(items, BATCH):
+                fresh = fresh_of(batch)
+                if not fresh:
+                    continue
+                if pool is None:
+                    store_all(fresh, map(_analyse_item, _work(fresh)))
+                    continue
+                inflight.append((fresh, pool.map_async(_analyse_item, _work(fresh))))
+                if len(inflight) > LOOKAHEAD:
+                    arts, job = inflight.popleft()
+                    store_all(arts, job.get())
+            while inflight:
                 arts, job = inflight.popleft()
                 store_all(arts, job.get())
-        while inflight:
-            arts, job = inflight.popleft()
-            store_all(arts, job.get())
-        # This run's last articles, and any a stopped run stored but did not link.
-        _link_step(Session, report, prepared)
+            # This run's last articles, and any a stopped run stored but did not link.
+            _link_step(Session, report, prepared)
     finally:
         if pool:
             pool.close()
