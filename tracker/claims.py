@@ -243,6 +243,8 @@ _PER_RE = re.compile(
 _COUNT_RE = re.compile(
     rf"""(?P<adj>(?:{_SP}+[a-z][a-z'-]*){{0,2}}?){_SP}+(?P<noun>{_alt(list(_COUNT_NOUNS))})(?![A-Za-z-])"""
 )
+# The same in a title-case headline, where every noun has a capital ("Storm Kills 12 People").
+_COUNT_RE_HEADLINE = re.compile(_COUNT_RE.pattern, re.IGNORECASE)
 _PLURAL_RE = re.compile(rf"""{_SP}+(?P<noun>[a-z]{{3,}}s)(?![A-Za-z'’-])""")
 _HEDGE_LAST = frozenset(h.split()[-1] for h in _HEDGE_BEFORE)
 _HEDGE_BEFORE_RE = re.compile(rf"""(?<![\w])(?P<hedge>{_alt(list(_HEDGE_BEFORE))}){_SP}*\Z""", re.IGNORECASE)
@@ -624,6 +626,8 @@ def _read_count(text: str, term: _Term) -> None:
     pos = term.end
     ahead = [w.strip(_PUNCT) for w in text[pos : pos + 60].split()[:3]]
     c = _COUNT_RE.match(text, pos) if any(w in _COUNT_NOUNS for w in ahead) else None
+    if c is None and _count_noun_in_headline(text, term.num.start, term.num.end, ahead):
+        c = _COUNT_RE_HEADLINE.match(text, pos)
     if c and not any(w in _NOT_ADJECTIVES for w in c.group("adj").split()):
         noun = c.group("noun")
     elif term.num.value == int(term.num.value) and term.num.value >= 2:
@@ -848,8 +852,21 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
         # A capitalised word right before a number names it (Boeing 737, Power of Siberia 2,
         # Resolution 2231) unless it is a hedge or function word ("Some 500 workers"), or the
         # line is a title-case headline and a unit follows ("Exports May Rise 5% as ...").
+        if w.group("w").lower() in _HEADLINE_COUNT_VERBS and _count_noun_in_headline(text, s, e):
+            return False  # "Storm Kills 12 People in Coastal Towns"
         return not (_in_headline(text, s, e) and _unit_or_scale_after(text, e))
     return False
+
+
+_HEADLINE_COUNT_VERBS = frozenset(_lines("headline_count_verbs.txt"))
+
+
+def _count_noun_in_headline(text: str, s: int, e: int, ahead: list[str] | None = None) -> bool:
+    """A counted noun, capitalised, among the words after a number on a title-case headline
+    ("Storm Kills 12 People in Coastal Towns")."""
+    if ahead is None:
+        ahead = [w.strip(_PUNCT) for w in text[e : e + 60].split()[:3]]
+    return any(w[:1].isupper() and w.lower() in _COUNT_NOUNS for w in ahead) and _in_headline(text, s, e)
 
 
 # A headline is one short line; a longer one is body text whatever its capitals.
