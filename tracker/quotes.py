@@ -950,6 +950,73 @@ def _to_quote(text: str, c: _Cand) -> Quote:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# broadcast transcripts
+
+# A transcript turn: an upper-case speaker label opening a line, an optional stage note in
+# brackets, a colon, then what was said ("KUENSSBERG: Will the strikes …", "WES STREETING
+# (voice-over): …"). Each label word is written in capitals ("DR.", "O'BRIEN", "J.").
+_LABEL_WORD = r"(?:[A-Z][A-Z'’\-]*[A-Z]\.?|[A-Z]\.)"
+_TURN_RE = re.compile(
+    rf"^[ \t]*(?P<label>{_LABEL_WORD}(?:[ \t]+{_LABEL_WORD}){{0,3}})"
+    r"(?:[ \t]*[(\[][^)\]\n]{1,40}[)\]])?[ \t]*:[ \t]+(?P<body>\S[^\n]*)",
+    re.MULTILINE,
+)
+# Turns needed, by at least two labels, before lines are read as a transcript: one labelled
+# line is a dateline ("NEW DELHI: The government …") or a note.
+TRANSCRIPT_MIN_TURNS = 2
+
+
+@lru_cache(maxsize=1)
+def _transcript_labels() -> tuple[frozenset[str], frozenset[str]]:
+    """(labels that name no speaker, labels of unnamed speakers) from transcript_labels.txt."""
+    from tracker.rules import lines
+
+    never, unnamed = set(), set()
+    for line in lines("transcript_labels.txt"):
+        label = line.replace("=unnamed", "").strip().lower()
+        (unnamed if "=unnamed" in line else never).add(label)
+    return frozenset(never), frozenset(unnamed)
+
+
+def _label_key(label: str) -> str:
+    return " ".join(label.lower().split())
+
+
+def _written_form(text: str, word: str) -> str:
+    """How the article writes a label word outside capitals ("KUENSSBERG" -> "Kuenssberg" as in
+    "Laura Kuenssberg asked"), else the word in title case."""
+    bare = word.rstrip(".")
+    for m in re.finditer(rf"(?<![\w'’-]){re.escape(bare)}(?![\w'’-])", text, re.IGNORECASE):
+        if not m.group(0).isupper():
+            return m.group(0)
+    return bare.title()
+
+
+def transcript_turns(text: str) -> list[tuple[int, int, Mention]]:
+    """(start, end, speaker mention) of each turn of a broadcast transcript in ``text``; none
+    when the text is not a transcript. Pure: spans index ``text``."""
+    never, unnamed = _transcript_labels()
+    found = [m for m in _TURN_RE.finditer(text) if _label_key(m.group("label")) not in never]
+    if len(found) < TRANSCRIPT_MIN_TURNS or len({_label_key(m.group("label")) for m in found}) < 2:
+        return []
+    titles = _rules().titles
+    out = []
+    for m in found:
+        label = m.group("label")
+        a, b = m.span("label")
+        words = tuple(w.lower().rstrip(".") for w in label.split())
+        if _label_key(label) in unnamed:
+            mention = Mention(a, b, label, "descriptor", head=words[-1], words=words, anonymous=True)
+        else:
+            name = tuple(_written_form(text, w) for w in label.split() if w.lower().rstrip(".") not in titles)
+            if not name:
+                continue
+            mention = Mention(a, b, label, "name", name=name, words=words)
+        out.append((m.start("body"), m.start("body") + len(m.group("body").rstrip()), mention))
+    return out
+
+
 def find_quotes_with_warnings(text: str) -> tuple[list[Quote], list[str]]:
     """Quotations in ``text`` sorted by start, and warnings for marks that could not be paired."""
     if not text.strip():
@@ -961,6 +1028,12 @@ def find_quotes_with_warnings(text: str) -> tuple[list[Quote], list[str]]:
     starts = {c.start for c in direct}
     indirect = [c for c in indirect if c.start not in starts]
     cands = direct + indirect
+    turns = transcript_turns(text) if ":" in text else []
+    if turns:
+        # A transcript turn is one speaker's words: what the other readers found inside it
+        # (a quotation the speaker repeats, "he said that …") is part of that turn.
+        cands = [c for c in cands if not any(a <= c.start and c.end <= b for a, b, _ in turns)]
+        cands += [_Cand(a, b, "direct", mention=m, anchor=a) for a, b, m in turns]
     ex.resolve(cands)
     quotes = sorted((_to_quote(text, c) for c in cands), key=lambda q: (q.start, q.end))
     return quotes, ex.warnings

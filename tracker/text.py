@@ -231,16 +231,17 @@ def span_index(spans: list[tuple[int, int]], pos: int) -> int:
 # datelines and bylines
 
 # Wire datelines opening a paragraph: "WASHINGTON (Reuters) - ", "MOSCOW, March 3 (Reuters) - ",
-# "BEIJING, Oct 2 (Xinhua) -- ", "KYIV, Ukraine (AP) — ", "LONDON — ". An all-capitals place,
-# optional region and date, optional agency in brackets, then a dash. Every part is bounded,
-# so a match costs at most a few hundred steps wherever it is tried.
+# "BEIJING, Oct 2 (Xinhua) -- ", "KYIV, Ukraine (AP) — ", "LONDON — ", and the colon of South
+# Asian and Gulf papers ("NEW DELHI: "). An all-capitals place, optional region and date,
+# optional agency in brackets, then a dash or a colon. Every part is bounded, so a match
+# costs at most a few hundred steps wherever it is tried.
 _DATELINE = re.compile(
     r"""
     [A-Z][A-Z.'\-]{1,25}(?:[ ][A-Z][A-Z.'\-]{1,25}){0,3}          # WASHINGTON, NEW YORK
     (?:,[ ][A-Z][A-Za-z.]{1,20}(?:[ ][A-Z][A-Za-z.]{1,20})?)?      # , Ukraine / , Calif.
     (?:,?[ ][A-Z][a-z]{2,8}\.?[ ]\d{1,2})?                          # , March 3 / Oct 2
     (?:[ ]?\([A-Z][^()\n]{0,40}\))?                                # (Reuters)
-    [ ]*(?:-{1,2}|\u2014|\u2013)[ ]+
+    [ ]*(?:-{1,2}|\u2014|\u2013|:)[ ]+
     """,
     re.VERBOSE,
 )
