@@ -123,6 +123,7 @@ for _u in _UNITS["unit"]:
 # Letters that are a unit only glued to the number ("38.7C", "5p"); spaced they are labels.
 _GLUED_CS = frozenset(_s for _u in _UNITS["unit"] for _s in _u.get("glued_cs", []))
 _PER: dict[str, str] = {k.lower(): v for k, v in _UNITS["per"].items()}
+_PER_CURRENCY: dict[str, str] = {k.lower(): v for k, v in _UNITS["per_currency"].items()}
 
 _RESOLUTIONS = _toml("resolutions.toml")
 _RESOLUTION_LINES = frozenset(float(n) for n in _RESOLUTIONS["lines"])
@@ -240,6 +241,22 @@ _PREFIX_RE = re.compile(rf"""(?<![A-Za-z])(?P<cur>{_alt(list(_PREFIX))}){_SP}?\Z
 _PER_RE = re.compile(
     rf"""{_SP}*(?:per|a|an|/|each){_SP}*(?P<per>{_alt(list(_PER))})(?![A-Za-z])""", re.IGNORECASE
 )
+# An exchange rate's second currency: "per dollar", "to the dollar", "against the euro".
+_RATE_PER_RE = re.compile(
+    rf"""{_SP}*(?:per|to{_SP}+the|against{_SP}+the|a|/){_SP}*(?P<per>{_alt(list(_PER_CURRENCY))})(?![A-Za-z])""",
+    re.IGNORECASE,
+)
+# The currency a bare rate is of, named earlier in its sentence ("The rouble weakened past
+# 100 per dollar"): the singular names of rules/units.toml's per_currency table.
+_RATE_BASE_RE = re.compile(
+    rf"""(?<![A-Za-z])(?P<cur>{_alt(list(_PER_CURRENCY))})(?![A-Za-z])""", re.IGNORECASE
+)
+# "past" after a determiner is an adjective ("the past 12 months"), not "more than".
+_PAST_AS_ADJECTIVE_RE = re.compile(
+    r"(?<![A-Za-z])(?:the|this|these|its|their|his|her|our|my|your|in|over|for|during)\s+\Z", re.IGNORECASE
+)
+# Characters searched back from a bare rate for its currency, within the sentence.
+RATE_BASE_WINDOW = 100
 _COUNT_RE = re.compile(
     rf"""(?P<adj>(?:{_SP}+[a-z][a-z'-]*){{0,2}}?){_SP}+(?P<noun>{_alt(list(_COUNT_NOUNS))})(?![A-Za-z-])"""
 )
@@ -530,6 +547,25 @@ def _unit_at(text: str, pos: int) -> re.Match[str] | None:
 
 # Tokens glued to a unit symbol ("%)", "m3-a-day") still reach the full regex.
 _UNIT_PREFIX_OK = re.compile(r"[%°º³²]|m[3³]|km[2²]|b/d|bbl|bcm|mb/d|kb/d")
+
+
+def _bare_rate(text: str, term: _Term) -> None:
+    """A bare number quoted against a currency is an exchange rate of the currency named
+    before it in the sentence: "The rouble weakened past 100 per dollar" -> RUB/USD."""
+    r = _RATE_PER_RE.match(text, term.end)
+    if r is None:
+        return
+    lo = max(0, term.num.start - RATE_BASE_WINDOW)
+    stop = max(text.rfind(". ", lo, term.num.start), text.rfind("\n", lo, term.num.start))
+    bases = list(_RATE_BASE_RE.finditer(text, stop + 1 if stop >= 0 else lo, term.num.start))
+    per = _PER_CURRENCY[r.group("per").lower()]
+    base = _PER_CURRENCY[bases[-1].group("cur").lower()] if bases else None
+    if base is None or base == per:
+        return
+    term.unit = _Unit(f"{base}/{per}", "money", 1.0)
+    term.unit_start, term.unit_end = r.start("per"), r.end("per")
+    term.unit_surface = r.group("per")
+    term.end = r.end()
 
 
 def _read_after(text: str, term: _Term, has_prefix: bool) -> None:
@@ -1221,6 +1257,8 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
                 _elided_count(text, term)
             if term.unit is None:
                 _part_count(text, term, euro)
+            if term.unit is None:
+                _bare_rate(text, term)
     unit = term.unit
     if unit is None or _is_resolution(text, term):
         return None
@@ -1255,18 +1293,23 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
     ):
         return None  # "one day" is an idiom more often than a duration
     canonical = unit.canonical
-    if unit.kind == "money":
+    if unit.kind == "money" and "/" not in canonical:
         p = _PER_RE.match(text, end)
         if p:
             canonical = f"{canonical}/{_PER[p.group('per').lower()]}"
             end = p.end()
+        elif (r := _RATE_PER_RE.match(text, end)) and _PER_CURRENCY[r.group("per").lower()] != canonical:
+            canonical = f"{canonical}/{_PER_CURRENCY[r.group('per').lower()]}"  # "100 roubles per dollar"
+            end = r.end()
     if hedge is None:
         window = text[max(0, start - HEDGE_WINDOW) : start]
         tail = window.split()[-1:] or [""]
         gate = tail[0].lower() in _HEDGE_LAST or window.endswith("~")
         hb = _HEDGE_BEFORE_RE.search(window) if gate else None
-        if hb and unit.kind == "duration" and hb.group("hedge").lower() in ("over", "under"):
+        if hb and unit.kind == "duration" and hb.group("hedge").lower() in ("over", "under", "past"):
             hb = None  # "over ten years" is a span of time, not "more than"
+        if hb and hb.group("hedge").lower() == "past" and _PAST_AS_ADJECTIVE_RE.search(window, 0, hb.start()):
+            hb = None  # "the past 100 days", "its past 12 results": an adjective, not a hedge
         if hb:
             hedge = _HEDGE_BEFORE[hb.group("hedge").lower()]
             base = max(0, start - HEDGE_WINDOW)
