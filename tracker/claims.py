@@ -884,6 +884,8 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
     if (last.rstrip(".").lower() in _REF_WORDS or last[-1] in "#№") and _REF_BEFORE_RE.search(before):
         return True
     w = _CAP_WORD_BEFORE_RE.search(before) if last[0].isupper() else None
+    if w and w.group("w")[-2:].lower() in ("'s", "’s") and _unit_or_scale_after(text, e):
+        return False  # a possessive owns the figure: "the Fed's 2% target", "Russia's 5% growth"
     if w and w.group("w")[0].isupper() and w.group("w").lower() not in _CAP_OK:
         # A capitalised word right before a number names it (Boeing 737, Power of Siberia 2,
         # Resolution 2231) unless it is a hedge or function word ("Some 500 workers"), or the
