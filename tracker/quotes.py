@@ -743,7 +743,13 @@ class _Extractor:
             if m is None:
                 continue
             first = bisect.bisect_left(starts, m.start)
-            at_start = first == 0 or toks[first - 1].text in ",:\u2014" or m.text in ("He", "She", "They")
+            at_start = (
+                first == 0
+                or toks[first - 1].text in ",:\u2014"
+                or m.text in ("He", "She", "They")
+                # "The Fed held rates steady, and Chair Jerome Powell said the bank …"
+                or (first >= 2 and toks[first - 1].low in _COORDINATORS and toks[first - 2].text == ",")
+            )
             # "… after the company warned that …": the subject of a subordinate clause
             subordinate = not at_start and toks[first - 1].low in SUBORDINATORS
             if not (at_start or subordinate):
