@@ -1803,15 +1803,16 @@ def _metric_left(
                 # metric is the head before the route or parties, not their name.
                 chunk, seen_skip, i = [], False, j
                 continue
-            if lw == "of" and i > 0 and any(len(c) == 3 for c in chunk):
-                head = toks[i - 1]
+            if j > 0 and toks[j][0].lower() in ("of", "on") and any(len(c) == 3 for c in chunk):
+                head = toks[j - 1]
                 if head[0].lower() in _MEASURED_HEADS and not _inside(skip, head[1], head[2]):
-                    # "Sales of electric cars", "imports of Russian coal": what is measured of
-                    # the thing, said last as in "electric car sales", "coal imports".
+                    # "Sales of electric cars", "imports of Russian coal", "the yield on the
+                    # 10-year note": what is measured of the thing, said last as in "electric
+                    # car sales", "coal imports", "10-year note yield".
                     words = [c[0] for c in chunk if len(c) == 3] + [head[0]]
                     return words, head[1], chunk[-1][2]
             break
-        if not w[0].isalpha() or (
+        if (not w[0].isalpha() and not _TERM_MODIFIER_RE.fullmatch(w)) or (
             lw in _BOUNDARY and not (i and f"{toks[i - 1][0].lower()} {lw}" in _SYNONYMS)
         ):
             break  # a boundary word, unless it heads a listed metric ("market value")
@@ -1825,6 +1826,8 @@ def _metric_left(
 
 
 _CONNECTORS = frozenset(_METRICS["connectors"]["words"])
+# A term written as a compound modifier inside a metric ("the 10-year note", "30-year mortgages").
+_TERM_MODIFIER_RE = re.compile(r"\d+-(?:year|month|week|day)")
 _MEASURED_HEADS = frozenset(_METRICS["measured_heads"]["words"])
 # Auxiliaries of the perfect tenses, stripped only right before a connector: alone they are
 # possession ("The bank has 110 million customers").
