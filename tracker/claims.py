@@ -1405,6 +1405,28 @@ def _month_may(m: re.Match[str]) -> bool:
     return _MAY_MONTH_BEFORE_RE.search(text, max(0, pos - 12), pos) is not None
 
 
+# Words that make a month named without a year the coming one, when it is later in the year
+# than the publication ("investors see a 60% chance of a cut in August", "is expected to
+# rise in September"); without them a month is the latest one ended ("exports rose in August").
+_FUTURE_CUE_RE = re.compile(
+    r"(?<![\w'’])(?:will|'ll|expected|expects|expect|expecting|forecast|forecasts|projected|due|"
+    r"scheduled|plans?|planned|planning|set\s+to|chance|likely|probability|odds|next|upcoming|"
+    r"aims?\s+to|hopes?\s+to|intends?\s+to|is\s+to|are\s+to)(?![\w'’])",
+    re.IGNORECASE,
+)
+# Cues sure enough of the future to move a month already past this year into the next.
+_SURE_FUTURE = frozenset({"will", "'ll", "next", "upcoming"})
+# Characters before a period searched for such a cue, within its sentence.
+FUTURE_CUE_WINDOW = 120
+
+
+def _clause_before(text: str, pos: int) -> str:
+    """The text of the sentence before ``pos``, at most FUTURE_CUE_WINDOW characters."""
+    lo = max(0, pos - FUTURE_CUE_WINDOW)
+    stop = max(text.rfind(". ", lo, pos), text.rfind("\n", lo, pos))
+    return text[(stop + 1 if stop >= 0 else lo) : pos]
+
+
 def _num_word(s: str) -> int:
     return int(s) if s.isdigit() else int(_NUMBER_WORDS.get(s.lower(), 0))
 
@@ -1474,6 +1496,15 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
             elif rel == "next":
                 y = published.year if mo > published.month else published.year + 1
                 target = True
+        elif (
+            not g["my"]
+            and published is not None
+            and (cue := _FUTURE_CUE_RE.search(_clause_before(m.string, m.start())))
+            and (mo > published.month or (mo < published.month and cue.group(0).lower() in _SURE_FUTURE))
+        ):
+            # "a cut in August" said in June: this August; "output will rise in March" said in
+            # June: next March
+            y, target = published.year + (mo < published.month), True
         else:
             y = _year_of(g["my"], None, published, mo)
         p = _label(y, mo, y, mo) if y else None
