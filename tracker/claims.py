@@ -2209,6 +2209,15 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
             prev_near = near or entities
             prev_period = (period, target)
             hs, he = raw.hedge_span or (None, None)
+            unit = raw.unit
+            if (
+                raw.kind == "money"
+                and metric
+                and (head := metric.split()[-1]) in _PER_CURRENCY
+                and "/" not in unit
+            ):
+                pair = _PER_CURRENCY[head]  # "Sterling fell 0.3% to $1.2680": a dollar price of a pound
+                unit = f"{unit}/{pair}" if pair != unit else unit
             out.append(
                 Claim(
                     start=raw.start,
@@ -2217,7 +2226,7 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
                     value=raw.value,
                     low=raw.low,
                     high=raw.high,
-                    unit=raw.unit,
+                    unit=unit,
                     kind=raw.kind,
                     hedge=raw.hedge,
                     metric=metric,
