@@ -1806,6 +1806,11 @@ def _metric_left(
                 break
         else:
             break
+    rel = next(reversed(list(_RELATIVE_RE.finditer(text, base, start))), None)
+    if rel is not None and toks and toks[-1][2] <= rel.end() and toks[-1][1] > rel.start():
+        # "Services revenue, which includes the App Store, hit a record $25 billion": the
+        # relative clause right before the connector is not the metric, the noun before it is.
+        toks = [t for t in toks if t[2] <= rel.start()]
     if not stripped:
         # No connector: only "its dividend 4%", "the index 2%" — a short noun after a determiner.
         if len(toks) < 2 or toks[-2][0].lower() not in _DETERMINERS or toks[-1][0].lower() in _BOUNDARY:
@@ -1857,6 +1862,9 @@ def _metric_left(
 
 
 _CONNECTORS = frozenset(_METRICS["connectors"]["words"])
+# A non-restrictive relative clause between a metric and its verb ("Core inflation, which
+# excludes food and energy, was 3.8%").
+_RELATIVE_RE = re.compile(r",[ \t]*(?:which|who)\b[^,;.!?\n]{1,150},")
 # A term written as a compound modifier inside a metric ("the 10-year note", "30-year mortgages").
 _TERM_MODIFIER_RE = re.compile(r"\d+-(?:year|month|week|day)")
 _MEASURED_HEADS = frozenset(_METRICS["measured_heads"]["words"])
