@@ -609,13 +609,35 @@ def _is_acronym(word: str) -> bool:
 _STOCK_WORDS = frozenset("shares stock stocks stake".split())
 
 
+# A company reporting its results ("Apple on Thursday reported quarterly revenue of …").
+_RESULT_VERBS = frozenset("reported reports posted posts".split())
+_RESULT_NOUNS = frozenset("revenue revenues sales profit profits earnings loss losses income results".split())
+_DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# Heads of an appositive that make the name before it a company ("Tesco, Britain's biggest
+# supermarket,"), beside companies.toml's heads.
+_COMPANY_APPOSITIVES = frozenset("supermarket grocer bank miner producer maker exporter".split())
+
+
 def _traded(toks: list[Token], lo: int, j: int) -> bool:
     """True when the name tokens[lo:j] is a company by its stock: "Shares in Unilever", "shares
-    of Apple", "a stake in Arm", "Unilever shares", "Nvidia's stock". From business copy, where a
-    company is often named this way before "the company said"."""
+    of Apple", "a stake in Arm", "Unilever shares", "Nvidia's stock"; by its results: "Apple on
+    Thursday reported quarterly revenue of …"; or by an appositive: "Tesco, Britain's biggest
+    supermarket, said". From business copy, where a company is often named this way before
+    "the company said"."""
     if lo >= 2 and toks[lo - 1].low in ("in", "of") and toks[lo - 2].low in _STOCK_WORDS:
         return True
-    return j < len(toks) and toks[j].low in _STOCK_WORDS and toks[j].text.islower()
+    n = len(toks)
+    if j < n and toks[j].low in _STOCK_WORDS and toks[j].text.islower():
+        return True
+    k = j + 2 if j + 1 < n and toks[j].low == "on" and toks[j + 1].low in _DAYS else j
+    if k < n and toks[k].low in _RESULT_VERBS and any(t.low in _RESULT_NOUNS for t in toks[k + 1 : k + 5]):
+        return True
+    if j < n and toks[j].text == ",":
+        close = next((i for i in range(j + 1, min(n, j + 8)) if toks[i].text in ",;."), None)
+        if close is not None and close > j + 1:
+            head = toks[close - 1].low
+            return head in _COMPANY_APPOSITIVES or head in _rules().company_heads
+    return False
 
 
 def _clean_name(word: str) -> str:
