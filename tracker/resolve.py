@@ -834,6 +834,39 @@ def _role_phrase(tokens: list[Token], floor: int, k: int) -> tuple[int, int] | N
 _MAX_ROLE_WORDS = 5
 
 
+# Nouns of published numbers: "official data" and "customs figures" are sources no one speaks.
+_DATA_NOUNS = frozenset("data figures statistics estimates".split())
+# Nouns whose possessive may open a descriptor after "the" ("the country's health ministry").
+_OWNER_NOUNS = frozenset("country nation state city region province government company".split())
+
+
+def _data_noun_at(tokens: list[Token], k: int, i: int) -> int | None:
+    """Index of a data noun ending the lowercase words from tokens[k] ("official data",
+    "customs figures", "the latest data"), at most two words after tokens[i]; None if none."""
+    if any(t.is_cap for t in tokens[k:i]):
+        return None
+    for d in range(i, min(len(tokens), i + 3)):
+        t = tokens[d]
+        if not (t.is_word and t.text.islower()):
+            return None
+        if t.low in _DATA_NOUNS:
+            return d
+    return None
+
+
+def _noun_before_head(tokens: list[Token], i: int, rules: _Rules) -> bool:
+    """Whether tokens[i] is a lowercase noun modifying an organisation or role head at most two
+    words on ("statistics" in "the statistics agency", "disaster management agency")."""
+    n = len(tokens)
+    for x in range(i, min(n, i + 3)):
+        t = tokens[x]
+        if not (t.is_word and t.text.islower() and t.text.isalpha()):
+            return False
+        if x > i and (t.low in rules.org_words or t.low in rules.roles):
+            return True
+    return False
+
+
 def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
     """The speaker mention starting at token ``k`` after an inverted verb ("said Wang Yi, who",
     "stressed the Kremlin assistant", "said Hugh Hill, a doctor")."""
@@ -870,6 +903,10 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
             i += 1
         elif t.is_word and low in _PARTICLES and i + 1 < n and tokens[i + 1].is_cap:
             i += 1
+        elif _noun_before_head(tokens, i, rules):
+            i += 1  # "the statistics agency", "the disaster management agency"
+        elif i == k + 1 and tokens[k].low == "the" and low.rstrip("s").rstrip("'’") in _OWNER_NOUNS:
+            i += 1  # "the country's disaster management agency", "the city's mayor"
         elif (
             low == "of"
             and i > k
@@ -882,6 +919,12 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
             break
     if i < n and tokens[i].low in _DOCUMENT_NOUNS and tokens[i - 1].low in _DETERMINERS:
         i += 1  # "indicates the message published by the Kremlin"
+    elif (d := _data_noun_at(tokens, k, i)) is not None:
+        # "according to official data", "according to customs figures": numbers, not a speaker
+        # (with a name, "LSEG data", the name is the source)
+        a, b = tokens[k].start, tokens[d].end
+        words = tuple(t.low for t in tokens[k : d + 1] if t.is_word)
+        return Mention(a, b, text[a:b], "descriptor", head=tokens[d].low, words=words, anonymous=True)
     m = _make_mention(text, tokens, k, i)
     if m is not None and m.kind in ("descriptor", "group") and i < n:
         m = _linked_after(text, tokens, i, m)
