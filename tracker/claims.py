@@ -838,6 +838,24 @@ def _elided_count(text: str, term: _Term) -> None:
     term.unit = _COUNT
 
 
+# A toll or tally before a bare number makes it a count ("The death toll rose to 50", "the
+# death toll from the earthquake rose above 11,000", "the number of dead reached 300").
+_TOLL_BEFORE_RE = re.compile(
+    rf"""(?P<toll>\b(?:death|casualty|fatality)[ -]tolls?|\btolls?|\bnumber{_SP}+of{_SP}+(?:the{_SP}+)?
+    (?:dead|deaths|victims|casualties|fatalities|injured|missing|displaced|arrests|cases|infections))
+    (?![\w-])[^.;:!?\n]{{0,80}}?
+    \b(?:rose|climbed|jumped|reached|hit|topped|passed|surpassed|exceeded|stood|was|is|stands|now|rises)
+    (?:{_SP}+(?:to|at|above|over|past|beyond|more{_SP}+than|nearly|almost|about|around|some))*{_SP}+\Z""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def _toll_count(text: str, term: _Term) -> None:
+    """A bare number that a death toll or a tally reached is a count ("The death toll rose to 50")."""
+    if _may_count(term) and _TOLL_BEFORE_RE.search(text, max(0, term.num.start - 160), term.num.start):
+        term.unit = _COUNT
+
+
 # A small count after a determiner names things already introduced ("the two leaders").
 _DETERMINER_BEFORE_RE = re.compile(
     rf"\b(?:the|these|those|both|all|its|their|our|his|her|my|your){_SP}+\Z", re.IGNORECASE
@@ -1261,6 +1279,8 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
                 _part_count(text, term, euro)
             if term.unit is None:
                 _bare_rate(text, term)
+            if term.unit is None:
+                _toll_count(text, term)
     unit = term.unit
     if unit is None or _is_resolution(text, term):
         return None
@@ -2040,6 +2060,14 @@ def _metric(
 ) -> tuple[str | None, int | None, int | None]:
     """What the figure measures, and the span of the phrase naming it (None when the metric
     comes from the previous figure)."""
+    if (
+        raw.kind == "count"
+        and not raw.surface_unit
+        and (t := _TOLL_BEFORE_RE.search(text, max(lo, raw.start - 160), raw.start))
+    ):
+        # "The death toll from the earthquake that struck Turkey rose above 11,000": the toll
+        toll = " ".join(t.group("toll").lower().replace("-", " ").split())
+        return _normalise_metric(toll.split()), t.start("toll"), t.end("toll")
     metric, ms, me = _metric_phrase(text, raw, lo, hi, prev, skip)
     if metric is None:
         return metric, ms, me
