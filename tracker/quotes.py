@@ -739,12 +739,21 @@ class _Extractor:
             vl = verb_at(toks, v)
             if not vl or toks[v].low in tag_only:
                 continue
-            m = mention_before(text, toks, v)
+            relative = v >= 2 and toks[v - 1].text == "who"
+            if relative:
+                # "Senator Jane Roe, who said it would pass", "some Democrats who said …": the
+                # speaker is the noun phrase the relative clause hangs on
+                m = mention_before(text, toks, v - 2 if toks[v - 2].text == "," else v - 1)
+                if m is not None and m.kind == "pronoun":
+                    m = None
+            else:
+                m = mention_before(text, toks, v)
             if m is None:
                 continue
             first = bisect.bisect_left(starts, m.start)
             at_start = (
-                first == 0
+                relative
+                or first == 0
                 or toks[first - 1].text in ",:\u2014"
                 or m.text in ("He", "She", "They")
                 # "The Fed held rates steady, and Chair Jerome Powell said the bank …"
@@ -774,11 +783,16 @@ class _Extractor:
                 if j is not None:
                     start = toks[j].start
             if start is None:
+                if relative:
+                    continue  # "An official, who asked not to be named, said …": read on
                 return None  # the tail-tag form may still apply
             end = toks[-1].end
             second = _next_reporting_clause(text, toks, bisect.bisect_left(starts, start))
             if second is not None:
                 end = toks[second].start  # "Police said A, and local residents said B"
+            if relative and toks[v - 2].text == ",":
+                # "The minister, who said A, added that B": the relative clause ends at its comma
+                end = next((t.start for t in toks[v:] if t.start > start and t.text == ","), end)
             if subordinate and first == 1:
                 # "After the company warned that profits would fall, shares slid": the main
                 # clause after the comma is the writer's, not the company's
