@@ -856,6 +856,17 @@ def _toll_count(text: str, term: _Term) -> None:
         term.unit = _COUNT
 
 
+# Anonymous sources counted in an attribution ("Three sources close to the talks said", "two
+# people familiar with the matter", "two officials said"): the count says who speaks.
+_SOURCE_NOUNS = frozenset("sources people persons officials diplomats insiders executives bankers".split())
+_SOURCE_AFTER_RE = re.compile(
+    rf"""{_SP}*,?{_SP}*(?:familiar{_SP}+with|close{_SP}+to|with{_SP}+(?:direct{_SP}+)?knowledge{_SP}+of|
+    briefed{_SP}+on|who{_SP}+(?:spoke|asked|declined|requested|were{_SP}+not{_SP}+authori[sz]ed)|
+    speaking{_SP}+on|said|told|say|says)\b""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
 # A small count after a determiner names things already introduced ("the two leaders").
 _DETERMINER_BEFORE_RE = re.compile(
     rf"\b(?:the|these|those|both|all|its|their|our|his|her|my|your){_SP}+\Z", re.IGNORECASE
@@ -1290,6 +1301,13 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         and _DETERMINER_BEFORE_RE.search(text, max(0, start - 8), start)
     ):
         return None  # "the two countries", "these three projects": a reference, not a figure
+    if (
+        unit.kind == "count"
+        and term.unit_surface
+        and term.unit_surface.lower() in _SOURCE_NOUNS
+        and _SOURCE_AFTER_RE.match(text, term.end)
+    ):
+        return None  # "Two people familiar with the matter said": who speaks, not a figure
     end = max(last.end, term.end) if last is not term else term.end
     if last is not term and last.unit is not None and last.unit_end > term.unit_end and pre is None:
         term.unit_start, term.unit_end, term.unit_surface = last.unit_start, last.unit_end, last.unit_surface
