@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from tracker.resolve import (
     _PARTICLES,
+    OBJECT_PRONOUNS,
     SUBORDINATORS,
     Mention,
     Resolver,
@@ -857,6 +858,9 @@ class _Extractor:
                 # "According to the Ministry of Defence, the drills ended": what follows the
                 # comma is the clause, not an appositive of the source
                 m = mention_after(text, toks[:j] if i == 0 and j is not None else toks, i + 2)
+                if m is None and i + 2 < len(toks) and toks[i + 2].low in OBJECT_PRONOUNS:
+                    t = toks[i + 2]  # "According to him, imports amounted to …"
+                    m = Mention(t.start, t.end, t.text, "pronoun", words=(t.low,))
                 if m is None:
                     return None
                 cue = (toks[i].start, toks[i + 1].end)

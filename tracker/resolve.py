@@ -206,6 +206,10 @@ _GENERIC_HEADS = frozenset(
 # ("shares fell after the company warned that …", "When Smith said …, nobody listened"). "if"
 # and "unless" are left out: a condition reports nothing; "and" and "as" are left out too: "Smith
 # and Jones said" is one plural subject, "as the minister said" a comment on what came before.
+# Object pronouns that stand for a source after "according to" ("According to him, …"), with
+# what they may refer to as in pronouns.txt. Not speakers before a verb ("her" is also a
+# possessive), so they are kept out of that list.
+OBJECT_PRONOUNS = {"him": "m", "her": "f", "them": "og"}
 SUBORDINATORS = frozenset(
     "after before when whenever while because since although though until once whereas but".split()
 )
@@ -1168,9 +1172,11 @@ class Resolver:
 
     def _is_caption(self, a: int, b: int) -> bool:
         para = self.text[a:b]
+        # A dateline's agency is no photo credit: "MOSCOW, January 15. /TASS/. Trade …"
+        body = self.text[dateline_end(self.text, a) : b]
         rules = _rules()
         return (
-            rules.caption_re.search(para) is not None
+            rules.caption_re.search(body) is not None
             or rules.credit_re.match(para) is not None
             or is_byline(self.text, a, b)
         )
@@ -1628,7 +1634,7 @@ class Resolver:
                 name = self._canonical_tokens(m.name)
                 return " ".join(name), m.role
         elif m.kind == "pronoun":
-            kinds = _rules().pronouns.get(m.text.lower(), "")
+            kinds = _rules().pronouns.get(m.text.lower()) or OBJECT_PRONOUNS.get(m.text.lower(), "")
             shared = self._shared_subject(pos)
             if shared is not None:
                 # "Smith disagreed. “…,” she said": the pronoun picks among the people sharing

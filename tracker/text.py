@@ -232,8 +232,9 @@ def span_index(spans: list[tuple[int, int]], pos: int) -> int:
 
 # Wire datelines opening a paragraph: "WASHINGTON (Reuters) - ", "MOSCOW, March 3 (Reuters) - ",
 # "BEIJING, Oct 2 (Xinhua) -- ", "KYIV, Ukraine (AP) — ", "LONDON — ", and the colon of South
-# Asian and Gulf papers ("NEW DELHI: "). An all-capitals place, optional region and date,
-# optional agency in brackets, then a dash or a colon. Every part is bounded, so a match
+# Asian and Gulf papers ("NEW DELHI: "), and TASS's "MOSCOW, January 15. /TASS/. ". An
+# all-capitals place, optional region and date, optional agency in brackets, then a dash,
+# a colon or the agency between slashes. Every part is bounded, so a match
 # costs at most a few hundred steps wherever it is tried.
 _DATELINE = re.compile(
     r"""
@@ -241,7 +242,7 @@ _DATELINE = re.compile(
     (?:,[ ][A-Z][A-Za-z.]{1,20}(?:[ ][A-Z][A-Za-z.]{1,20})?)?      # , Ukraine / , Calif.
     (?:,?[ ][A-Z][a-z]{2,8}\.?[ ]\d{1,2})?                          # , March 3 / Oct 2
     (?:[ ]?\([A-Z][^()\n]{0,40}\))?                                # (Reuters)
-    [ ]*(?:-{1,2}|\u2014|\u2013|:)[ ]+
+    (?:[ ]*(?:-{1,2}|\u2014|\u2013|:)[ ]+|\.[ ]/[A-Za-z-]{2,12}/\.?[ ]+)   # - / : / ". /TASS/. "
     """,
     re.VERBOSE,
 )
@@ -250,9 +251,24 @@ _BYLINE = re.compile(r"By[ ][A-Z][\w.'\-]{0,30}(?:[ ,]{1,2}(?:and[ ])?[A-Z][\w.'
 
 
 def dateline_end(text: str, start: int) -> int:
-    """End of a wire dateline opening the paragraph at ``start`` (``start`` itself if none)."""
+    """End of a wire dateline opening the paragraph at ``start`` (``start`` itself if none).
+
+    A colon after capitals is a dateline ("NEW DELHI: …") unless the capitals are a label:
+    "READ MORE:", "UPDATE:", "NOTE:" (rules/transcript_labels.txt, the labels that name no one)."""
     m = _DATELINE.match(text, start)
-    return m.end() if m else start
+    if m is None:
+        return start
+    head = text[start : m.end()].rstrip()
+    if head.endswith(":") and " ".join(head[:-1].lower().split()) in _labels_not_places():
+        return start
+    return m.end()
+
+
+@lru_cache(maxsize=1)
+def _labels_not_places() -> frozenset[str]:
+    from tracker.rules import lines
+
+    return frozenset(ln.strip().lower() for ln in lines("transcript_labels.txt") if "=" not in ln)
 
 
 def is_byline(text: str, start: int, end: int) -> bool:
