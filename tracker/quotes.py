@@ -464,6 +464,9 @@ def _reads_as_clause(toks: list[Token], k: int) -> bool:
     return False
 
 
+# Words that open a participle's object or adjunct, never a reported clause ("adding to the
+# turmoil", "warning of risks", "noting in a statement").
+_NOT_CLAUSE_OPENERS = frozenset("to of in on at for with from by about into over as".split())
 # Pronouns that stand for the person told ("told him the …").
 _OBJECT_PRONOUNS = frozenset("him her them us me".split())
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
@@ -679,7 +682,13 @@ class _Extractor:
                 # said-that form no clause, and the tail-tag form ("CLAUSE, X said Monday.")
                 # applies
                 c = span = None
-                for find in (self._said_that, self._passive_by, self._tail_tag, self._according_to):
+                for find in (
+                    self._said_that,
+                    self._passive_by,
+                    self._tail_tag,
+                    self._according_to,
+                    self._participle,
+                ):
                     c = find(toks, a, b)
                     span = self._trim_clause(c.start, c.end) if c is not None else None
                     if span is not None:
@@ -838,6 +847,8 @@ class _Extractor:
             if found is None:
                 continue
             m, cue = found
+            if text[cue[0] : cue[1]].lower().endswith("ing"):
+                continue  # "…, saying it would …": a participle opens a clause (_participle)
             if cue[0] == toks[c_i + 1].start and m.kind == "pronoun":
                 continue
             if text[toks[c_i + 1].start : cue[0]].strip() and m.start > cue[0]:
@@ -848,6 +859,41 @@ class _Extractor:
             if rest[:1] in (":", '"', "\u201c", "'", "\u2018"):
                 return None  # "…, X said: “…”": the direct quotation owns the cue
             return _Cand(toks[0].start, toks[c_i].start, "indirect", m, cue, anchor=m.start)
+        return None
+
+    def _participle(self, toks: list[Token], a: int, b: int) -> _Cand | None:
+        """``SUBJECT … , saying (that) CLAUSE``: the sentence's subject reports the clause after
+        a participle ("The chancellor, Jeremy Hunt, has cut national insurance, saying it
+        would put £450 a year back …"). Only a subject opening the sentence is taken."""
+        text = self.text
+        cue_words = _cue_words()
+        for v in range(2, len(toks) - 1):
+            t = toks[v]
+            if t.low not in cue_words or not t.low.endswith("ing") or toks[v - 1].text != ",":
+                continue
+            if _is_opener(toks[0]):
+                return None
+            m = mention_after(text, toks, 0)
+            if m is None or m.kind not in ("name", "descriptor", "pronoun"):
+                return None
+            i = next((x for x, tok in enumerate(toks) if tok.start >= m.end), len(toks))
+            if m.kind == "descriptor" and i < v and toks[i].text == ",":
+                # "The chancellor, Jeremy Hunt, has cut …": the appositive names the subject
+                close = next((x for x in range(i + 1, min(v, i + 7)) if toks[x].text == ","), None)
+                named = mention_before(text, toks, close + 1) if close is not None else None
+                if named is not None and named.kind == "name":
+                    m = named
+            k = v + 1
+            if toks[k].low == "that":
+                k += 1
+            if (
+                k >= len(toks)
+                or not toks[k].is_word
+                or toks[k].low in _NOT_CLAUSE_OPENERS
+                or not _reads_as_clause(toks, k)
+            ):
+                return None  # "…, adding to the turmoil": an object, not a reported clause
+            return _Cand(toks[k].start, toks[-1].end, "indirect", m, (t.start, t.end), anchor=m.start)
         return None
 
     def _according_to(self, toks: list[Token], a: int, b: int) -> _Cand | None:

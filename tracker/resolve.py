@@ -658,6 +658,13 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
     i = v
     while i > floor and tokens[i - 1].low in _BETWEEN:
         i -= 1
+    if (
+        i - 3 > floor
+        and tokens[i - 1].text == ")"
+        and tokens[i - 3].text == "("
+        and _is_acronym(tokens[i - 2].text)
+    ):
+        i -= 3  # "The Office for Budget Responsibility (OBR) forecast": the acronym in brackets
     if i <= floor:
         return None
     if _adverb_aside(tokens, floor, i):
