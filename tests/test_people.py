@@ -16,6 +16,7 @@ from tracker.people import (
     merge,
     rename,
     seen_from_mentions,
+    spelling_key,
 )
 
 # Name pairs that are the same person (transliteration variants) and pairs that are not.
@@ -82,3 +83,105 @@ def test_seen_from_mentions_keeps_only_name_parts() -> None:
         "Yury Ushakov", ["he", "the Kremlin assistant", "Ushakov", "Yury Ushakov"], None
     )
     assert seen.aliases == ("Ushakov", "Yury Ushakov")
+
+
+@pytest.mark.parametrize(
+    ("stored", "seen"),
+    [
+        ("Volodymyr Zelenskyy", "Volodymyr Zelensky"),  # no article used "Zelensky" alone
+        ("Volodymyr Zelensky", "Volodymyr Zelenskiy"),
+        ("Dmitry Peskov", "Dmitri Peskov"),
+        ("Alexei Navalny", "Alexei Navalnyy"),
+        ("Xi Jinping", "Xi Jin-ping"),
+    ],
+)
+def test_spelling_variants_of_a_full_name_are_one_person(session, stored: str, seen: str) -> None:  # type: ignore[no-untyped-def]
+    a = get_or_create(session, PersonSeen(stored, (), "official"))
+    b = get_or_create(session, PersonSeen(seen, ()))
+    assert b.id == a.id and b.name == stored
+    # the new spelling is recorded, so the next article finds it by its own key
+    assert alias_key(seen) in {x.alias_key for x in b.aliases}
+
+
+@pytest.mark.parametrize(
+    ("stored", "seen"),
+    [
+        ("Mark Kelly", "Mark Kelley"),  # fuzzy 95: a different senator's surname
+        ("Maria Garcia", "Mario Garcia"),  # fuzzy 92
+        ("Chris Evans", "Chris Evens"),  # fuzzy 91
+        ("Zelensky", "Volodymyr Zelensky"),  # a surname alone is never matched by spelling
+    ],
+)
+def test_similar_names_of_different_people_stay_apart(session, stored: str, seen: str) -> None:  # type: ignore[no-untyped-def]
+    a = get_or_create(session, PersonSeen(stored, ()))
+    b = get_or_create(session, PersonSeen(seen, ()))
+    assert a.id != b.id
+
+
+def test_spelling_key() -> None:
+    assert spelling_key("Volodymyr Zelenskyy") == spelling_key("Volodymyr  zelensky") == "~volodymyrzelensk"
+    assert spelling_key("Xi Jinping") == spelling_key("Xi Jin-ping")
+    assert spelling_key("Yi") is None  # one word: no spelling alias
+    # short words keep their ending: "Li" and "Ly" are different names
+    assert spelling_key("Li Wei") != spelling_key("Ly Wei")
+
+
+def test_spelling_aliases_stay_out_of_the_speakers_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    (tmp_path / "a.txt").write_text(
+        'Ukrainian President Volodymyr Zelenskyy said "the line is holding".\n', encoding="utf-8"
+    )
+    (tmp_path / "b.txt").write_text(
+        '"We need more air defence," Volodymyr Zelensky told reporters in Kyiv.\n', encoding="utf-8"
+    )
+    db = str(tmp_path / "t.db")
+    r = CliRunner().invoke(main, ["--db", db, "ingest", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["--db", db, "speakers", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    people = [json.loads(line) for line in r.output.splitlines()]  # JSON lines
+    assert [(p["name"], p["quotes"], p["aliases"]) for p in people] == [
+        ("Volodymyr Zelenskyy", 2, "Volodymyr Zelensky")
+    ]
+
+
+def test_upgrade_records_spelling_aliases_of_people_already_stored(db_url: str) -> None:
+    """Migration 0009: people stored before it are found by their spelling key too."""
+    from sqlalchemy import insert as sa_insert
+
+    from tracker.db import connect, make_engine, resolve_url, session_factory, upgrade
+    from tracker.models import PersonAlias
+
+    engine = make_engine(resolve_url(db_url))
+    upgrade(engine, "0008")
+    with engine.begin() as conn:
+        conn.execute(
+            sa_insert(Person.__table__), [{"id": 1, "name": "Alexei Navalny"}, {"id": 2, "name": "Navalny"}]
+        )
+        conn.execute(
+            sa_insert(PersonAlias.__table__),
+            [
+                {"person_id": 1, "alias": "Alexei Navalny", "alias_key": "alexei navalny", "kind": "name"},
+                {"person_id": 2, "alias": "Navalny", "alias_key": "navalny", "kind": "name"},
+            ],
+        )
+    engine.dispose()
+    engine = connect(db_url)  # upgrades to head
+    try:
+        with session_factory(engine)() as session:
+            kinds = session.execute(
+                select(PersonAlias.alias_key, PersonAlias.kind).order_by(PersonAlias.id)
+            ).all()
+            assert [tuple(k) for k in kinds] == [
+                ("alexei navalny", "name"),
+                ("navalny", "name"),
+                ("~alexenavaln", "spelling"),  # -ei and -y endings off; a one-word name gets none
+            ]
+            assert get_or_create(session, PersonSeen("Alexei Navalnyy", ())).id == 1
+    finally:
+        engine.dispose()

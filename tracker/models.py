@@ -137,7 +137,12 @@ class PersonAlias(Base):
         String(300), comment="Normalised alias used for lookup (lowercase, single spaces)."
     )
     kind: Mapped[str] = mapped_column(
-        String(20), default="name", comment="name | role | editor (set by 'tracker speakers merge/rename')."
+        String(20),
+        default="name",
+        comment=(
+            "name | editor (set by 'tracker speakers merge/rename') | spelling (alias_key is the"
+            " name's spelling key, '~' first: transliteration variants of a full name share it)."
+        ),
     )
 
     person: Mapped[Person] = relationship(back_populates="aliases")

@@ -6,7 +6,10 @@ Within an article, ``resolve.py`` already turned "he" and "the Kremlin assistant
 1. an exact alias match (normalised) that belongs to exactly one person wins;
 2. otherwise a fuzzy match on the full name among people sharing a name token,
    with rapidfuzz ``token_sort_ratio`` ≥ :data:`PERSON_MATCH_CUTOFF`;
-3. otherwise a new person.
+3. otherwise the one person whose full name is this one spelt another way: every full
+   name is also stored under its :func:`spelling_key` (an alias of kind ``spelling``), so
+   "Volodymyr Zelensky" finds "Volodymyr Zelenskyy" by one indexed lookup;
+4. otherwise a new person.
 
 A surname alone that several stored people share is ambiguous and is never guessed:
 it becomes its own person for an editor to merge. Editor decisions (``merge``,
@@ -38,6 +41,45 @@ _NON_WORD = re.compile(r"[^\w]+")
 def alias_key(name: str) -> str:
     """Normalised form of a name for lookups: casefolded words joined by one space."""
     return _NON_WORD.sub(" ", name.replace("\u2019", "'").casefold()).strip()
+
+
+# A romanised name ends a word in -y, -i, -iy, -yy or -ij by the transliteration scheme
+# alone: "Zelenskyy" / "Zelensky" / "Zelenskiy", "Dmitry" / "Dmitri", "Navalnyy" / "Navalny".
+_TRANSLIT_ENDING = re.compile(r"[iy]+j?$")
+# Spelling keys start with a character alias_key never produces, so one can never equal
+# the key of a real one-word name ("li na" spelt "lina" is not the person "Lina").
+SPELLING_MARK = "~"
+
+
+def _stem(word: str) -> str:
+    stem = _TRANSLIT_ENDING.sub("", word)
+    return stem if len(stem) >= 3 else word
+
+
+def spelling_key(name: str) -> str | None:
+    """A full name with transliteration endings and word breaks taken out, or None for a
+    one-word name (a surname alone is never matched by spelling).
+
+    Equal for "Volodymyr Zelenskyy" / "Volodymyr Zelensky", "Dmitry Peskov" / "Dmitri
+    Peskov", "Xi Jinping" / "Xi Jin-ping"; different for "Mark Kelly" / "Mark Kelley",
+    "Maria Garcia" / "Mario Garcia", "Chris Evans" / "Chris Evens", which a fuzzy score
+    of 90+ would merge.
+    """
+    words = alias_key(name).split()
+    if len(words) < 2:
+        return None
+    return SPELLING_MARK + "".join(_stem(w) for w in words)
+
+
+def alias_rows(person_id: int, alias: str, kind: str = "name") -> list[dict[str, object]]:
+    """The person_aliases rows recording ``alias`` for a person: its key, and its spelling
+    key for a full name."""
+    rows: list[dict[str, object]] = []
+    if key := alias_key(alias):
+        rows.append({"person_id": person_id, "alias": alias, "alias_key": key, "kind": kind})
+    if spelling := spelling_key(alias):
+        rows.append({"person_id": person_id, "alias": alias, "alias_key": spelling, "kind": "spelling"})
+    return rows
 
 
 class PeopleError(Exception):
@@ -84,18 +126,25 @@ def find_person(session: Session, name: str, exact_ids: set[int] | None = None) 
         score = fuzz.token_sort_ratio(key, alias_key(pname))
         if score > best_score:
             best, best_score = pid, score
-    return session.get(Person, best) if best is not None and best_score >= PERSON_MATCH_CUTOFF else None
+    if best is not None and best_score >= PERSON_MATCH_CUTOFF:
+        return session.get(Person, best)
+    # The same name spelt another way: the one person holding its spelling key. Stricter
+    # than the fuzzy score, so it may look beyond the people sharing a word with the name.
+    spelt = set(
+        session.scalars(select(PersonAlias.person_id).where(PersonAlias.alias_key == spelling_key(name)))
+    )
+    return session.get(Person, spelt.pop()) if len(spelt) == 1 else None
 
 
 def add_alias(session: Session, person: Person, alias: str, kind: str = "name") -> None:
-    key = alias_key(alias)
-    if not key:
-        return
-    exists = session.scalar(
-        select(PersonAlias.id).where(PersonAlias.person_id == person.id, PersonAlias.alias_key == key)
-    )
-    if exists is None:
-        session.add(PersonAlias(person_id=person.id, alias=alias, alias_key=key, kind=kind))
+    for row in alias_rows(person.id, alias, kind):
+        exists = session.scalar(
+            select(PersonAlias.id).where(
+                PersonAlias.person_id == person.id, PersonAlias.alias_key == row["alias_key"]
+            )
+        )
+        if exists is None:
+            session.add(PersonAlias(**row))
 
 
 def get_or_create(session: Session, seen: PersonSeen) -> Person:
@@ -114,7 +163,8 @@ def resolve_seen(session: Session, seen: PersonSeen) -> tuple[int, bool]:
     alias key at once, an insert of the new ones, and the fuzzy search only when no
     alias is known.
     """
-    keys = {k: a for a in (seen.name, *seen.aliases) if (k := alias_key(a))}
+    rows = {r["alias_key"]: r for a in (seen.name, *seen.aliases) for r in alias_rows(0, a)}
+    keys = list(rows)
     by_key: dict[str, set[int]] = {}
     with session.no_autoflush:
         for k, pid in session.execute(
@@ -144,11 +194,7 @@ def resolve_seen(session: Session, seen: PersonSeen) -> tuple[int, bool]:
         ).scalar_one()
     elif seen.role:
         set_role(session, person_id, seen.role)
-    new = [
-        {"person_id": person_id, "alias": a, "alias_key": k, "kind": "name"}
-        for k, a in keys.items()
-        if person_id not in by_key.get(k, ())
-    ]
+    new = [{**r, "person_id": person_id} for k, r in rows.items() if person_id not in by_key.get(k, ())]
     if new:
         session.execute(insert(PersonAlias), new)
     return person_id, created

@@ -242,7 +242,7 @@ def speakers(session: Session, *, name: str | None = None, limit: int = 50) -> l
     if ids:
         for pid, alias in session.execute(
             select(PersonAlias.person_id, PersonAlias.alias)
-            .where(PersonAlias.person_id.in_(ids))
+            .where(PersonAlias.person_id.in_(ids), PersonAlias.kind != "spelling")
             .order_by(PersonAlias.person_id, PersonAlias.alias)
         ):
             aliases.setdefault(pid, []).append(alias)
