@@ -15,6 +15,7 @@ from tracker.people import (
     get_or_create,
     merge,
     rename,
+    roles_agree,
     seen_from_mentions,
     spelling_key,
 )
@@ -181,7 +182,43 @@ def test_upgrade_records_spelling_aliases_of_people_already_stored(db_url: str) 
                 ("alexei navalny", "name"),
                 ("navalny", "name"),
                 ("~alexenavaln", "spelling"),  # -ei and -y endings off; a one-word name gets none
+                ("^navalny", "surname"),
             ]
             assert get_or_create(session, PersonSeen("Alexei Navalnyy", ())).id == 1
     finally:
         engine.dispose()
+
+
+def test_a_surname_alone_with_an_agreeing_role_is_the_stored_person(session) -> None:  # type: ignore[no-untyped-def]
+    pm = get_or_create(session, PersonSeen("Jane Holloway", (), "Prime Minister"))
+    get_or_create(session, PersonSeen("Tom Holloway", (), "striker"))
+    get_or_create(session, PersonSeen("Dmitry Peskov", (), "Kremlin spokesman"))
+    # "Premier Holloway said …" in an article that never gives her first name
+    assert get_or_create(session, PersonSeen("Holloway", (), "premier")).id == pm.id
+    assert get_or_create(session, PersonSeen("Peskov", (), "spokesman")).name == "Dmitry Peskov"
+
+
+def test_a_surname_alone_is_not_guessed_without_an_agreeing_role(session) -> None:  # type: ignore[no-untyped-def]
+    known = {
+        get_or_create(session, PersonSeen("Jane Holloway", (), "Prime Minister")).id,
+        get_or_create(session, PersonSeen("Alan Holloway", (), "Foreign Minister")).id,
+        get_or_create(session, PersonSeen("Martin Luther King Jr.", (), "pastor")).id,
+    }
+    for seen in (
+        PersonSeen("Holloway", ()),  # no role: could be anyone called Holloway
+        PersonSeen("Holloway", (), "coach"),  # a job neither stored Holloway has
+        PersonSeen("Holloway", (), "minister"),  # both are ministers: ambiguous
+        PersonSeen("Jr", (), "pastor"),  # a suffix is no surname
+    ):
+        assert get_or_create(session, seen).id not in known, seen
+    assert get_or_create(session, PersonSeen("King", (), "pastor")).id in known
+
+
+def test_roles_agree() -> None:
+    assert roles_agree("Prime Minister", "premier")
+    assert roles_agree("Kremlin spokesman", "spokeswoman")
+    assert roles_agree("deputy chairman of the Federation Council", "chairman")
+    assert roles_agree("minister of defence", "Defence Minister")
+    assert not roles_agree("Russian President", "Russian Foreign Minister")
+    assert not roles_agree("striker", "goalkeeper")
+    assert not roles_agree(None, "premier")

@@ -141,7 +141,8 @@ class PersonAlias(Base):
         default="name",
         comment=(
             "name | editor (set by 'tracker speakers merge/rename') | spelling (alias_key is the"
-            " name's spelling key, '~' first: transliteration variants of a full name share it)."
+            " name's spelling key, '~' first: transliteration variants of a full name share it)"
+            " | surname (alias_key is '^' and the surname of a full name)."
         ),
     )
 

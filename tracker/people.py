@@ -9,7 +9,10 @@ Within an article, ``resolve.py`` already turned "he" and "the Kremlin assistant
 3. otherwise the one person whose full name is this one spelt another way: every full
    name is also stored under its :func:`spelling_key` (an alias of kind ``spelling``), so
    "Volodymyr Zelensky" finds "Volodymyr Zelenskyy" by one indexed lookup;
-4. otherwise a new person.
+4. a surname alone, seen with a role ("Prime Minister Holloway"), is the one stored person
+   with that surname whose recorded role agrees (each full name's surname is stored as an
+   alias of kind ``surname``, :func:`surname_key`);
+5. otherwise a new person.
 
 A surname alone that several stored people share is ambiguous and is never guessed:
 it becomes its own person for an editor to merge. Editor decisions (``merge``,
@@ -71,15 +74,65 @@ def spelling_key(name: str) -> str | None:
     return SPELLING_MARK + "".join(_stem(w) for w in words)
 
 
+SURNAME_MARK = "^"
+# Words after a surname that are not one: "Martin Luther King Jr." is a King.
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def surname_key(name: str) -> str | None:
+    """The lookup key of a full name's surname (its last word, suffixes aside), or None for
+    a one-word name: the key a surname seen alone with a role looks for."""
+    words = alias_key(name).split()
+    while len(words) > 2 and (words[-1] in _NAME_SUFFIXES or len(words[-1]) == 1):
+        words.pop()
+    if len(words) < 2 or len(words[-1]) < 2:
+        return None
+    return SURNAME_MARK + words[-1]
+
+
 def alias_rows(person_id: int, alias: str, kind: str = "name") -> list[dict[str, object]]:
-    """The person_aliases rows recording ``alias`` for a person: its key, and its spelling
-    key for a full name."""
+    """The person_aliases rows recording ``alias`` for a person: its key, and for a full
+    name its spelling key and its surname's key."""
     rows: list[dict[str, object]] = []
     if key := alias_key(alias):
         rows.append({"person_id": person_id, "alias": alias, "alias_key": key, "kind": kind})
     if spelling := spelling_key(alias):
         rows.append({"person_id": person_id, "alias": alias, "alias_key": spelling, "kind": "spelling"})
+    if surname := surname_key(alias):
+        rows.append({"person_id": person_id, "alias": alias, "alias_key": surname, "kind": "surname"})
     return rows
+
+
+# Alias kinds that are lookup keys, not names someone was called.
+KEY_KINDS = ("spelling", "surname")
+
+
+def roles_agree(a: str | None, b: str | None) -> bool:
+    """Two recorded roles name the same job: the same head word ("Kremlin spokesman" /
+    "spokesman") or head words of one synonym group (tracker/rules/role_synonyms.txt:
+    "Prime Minister" / "premier"). "Russian President" and "Russian Foreign Minister"
+    share a word, not a job."""
+    if not a or not b:
+        return False
+    from tracker.resolve import role_heads
+
+    return bool(role_heads(a) & role_heads(b))
+
+
+def _by_surname_and_role(session: Session, name: str, role: str | None) -> int | None:
+    """The one stored person whose surname is ``name`` (one word) and whose role agrees
+    with ``role``; None without a role, or when none or several fit."""
+    key = alias_key(name)
+    if not role or not key or " " in key:
+        return None
+    holders = session.execute(
+        select(Person.id, Person.role)
+        .join(PersonAlias, PersonAlias.person_id == Person.id)
+        .where(PersonAlias.alias_key == SURNAME_MARK + key)
+        .distinct()
+    ).all()
+    fit = {pid for pid, prole in holders if roles_agree(role, prole)}
+    return fit.pop() if len(fit) == 1 else None
 
 
 class PeopleError(Exception):
@@ -187,6 +240,8 @@ def resolve_seen(session: Session, seen: PersonSeen) -> tuple[int, bool]:
                 ):
                     break
         person_id = found.id if found is not None else None
+        if person_id is None and not by_key.get(name_key):
+            person_id = _by_surname_and_role(session, seen.name, seen.role)
     created = person_id is None
     if person_id is None:
         person_id = session.execute(

@@ -240,9 +240,11 @@ def speakers(session: Session, *, name: str | None = None, limit: int = 50) -> l
     aliases: dict[int, list[str]] = {}
     ids = [p.id for p, _, _ in rows]
     if ids:
+        from tracker.people import KEY_KINDS
+
         for pid, alias in session.execute(
             select(PersonAlias.person_id, PersonAlias.alias)
-            .where(PersonAlias.person_id.in_(ids), PersonAlias.kind != "spelling")
+            .where(PersonAlias.person_id.in_(ids), PersonAlias.kind.not_in(KEY_KINDS))
             .order_by(PersonAlias.person_id, PersonAlias.alias)
         ):
             aliases.setdefault(pid, []).append(alias)

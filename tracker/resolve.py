@@ -1112,6 +1112,20 @@ def _role_keys(words: list[str] | tuple[str, ...]) -> set[str]:
     return keys
 
 
+def role_heads(role: str) -> set[str]:
+    """A role's head ("spokesman" of "Kremlin spokesman", "chairman" of "deputy chairman
+    of the Federation Council", "prime_minister" and "minister" of "Prime Minister") and
+    their synonym groups: two roles sharing one name the same job."""
+    ws = [w for w in (w.lower().strip(".,") for w in role.split()) if w]
+    if "of" in ws[1:]:
+        ws = ws[: ws.index("of", 1)]
+    if not ws:
+        return set()
+    heads = {ws[-1]} | ({f"{ws[-2]}_{ws[-1]}"} if len(ws) > 1 else set())
+    syn = _rules().synonyms
+    return heads | {f"#{syn[h]}" for h in heads if h in syn}
+
+
 def _gender_of(m: Mention) -> str:
     """ "f"/"m" when a title or role word of the mention tells the sex ("Ms", "spokeswoman")."""
     genders = _rules().genders

@@ -1,12 +1,18 @@
-"""people: spelling aliases, so transliteration variants of a full name meet
+"""people: spelling and surname aliases, so one speaker is found under another spelling
 
 "Volodymyr Zelensky" and "Volodymyr Zelenskyy", "Dmitri Peskov" and "Dmitry Peskov" were
-stored as different speakers unless some article had used the surname alone. Every full
-name now also gets an alias of kind 'spelling' whose alias_key is its spelling key
-(tracker.people.spelling_key: '~', then the words with transliteration endings -y/-i/-iy/
--yy/-ij taken off, joined). This revision documents the kind and records the spelling
-key of every full-name alias already stored; a key two people share is recorded for
-each, and resolves to neither (people.find_person wants exactly one holder).
+stored as different speakers unless some article had used the surname alone; so was
+"Prime Minister Holloway" in an article that never gave her first name. Every full name
+now also gets two lookup aliases:
+
+- kind 'spelling': alias_key is its spelling key (tracker.people.spelling_key: '~', then
+  the words with transliteration endings -y/-i/-iy/-yy/-ij taken off, joined);
+- kind 'surname': alias_key is '^' and its last word (suffixes such as "Jr." aside),
+  which a surname seen alone with a role looks up (tracker.people.surname_key).
+
+This revision documents the kinds and records both keys of every full-name alias already
+stored. A key several people share is recorded for each and resolves to none of them
+unless their roles tell them apart.
 
 The stemming is copied here, not imported: a migration must keep doing what it did when
 it was written, whatever the module later becomes.
@@ -30,7 +36,8 @@ depends_on: str | Sequence[str] | None = None
 OLD_COMMENT = "name | role | editor (set by 'tracker speakers merge/rename')."
 NEW_COMMENT = (
     "name | editor (set by 'tracker speakers merge/rename') | spelling (alias_key is the"
-    " name's spelling key, '~' first: transliteration variants of a full name share it)."
+    " name's spelling key, '~' first: transliteration variants of a full name share it)"
+    " | surname (alias_key is '^' and the surname of a full name)."
 )
 
 _NON_WORD = re.compile(r"[^\w]+")
@@ -42,9 +49,20 @@ def _stem(word: str) -> str:
     return stem if len(stem) >= 3 else word
 
 
+def _words(name: str) -> list[str]:
+    return _NON_WORD.sub(" ", name.replace("\u2019", "'").casefold()).split()
+
+
 def _spelling_key(name: str) -> str | None:
-    words = _NON_WORD.sub(" ", name.replace("\u2019", "'").casefold()).split()
+    words = _words(name)
     return "~" + "".join(_stem(w) for w in words) if len(words) >= 2 else None
+
+
+def _surname_key(name: str) -> str | None:
+    words = _words(name)
+    while len(words) > 2 and (words[-1] in {"jr", "sr", "ii", "iii", "iv"} or len(words[-1]) == 1):
+        words.pop()
+    return "^" + words[-1] if len(words) >= 2 and len(words[-1]) >= 2 else None
 
 
 def _comment(comment: str, existing: str) -> None:
@@ -74,17 +92,17 @@ def upgrade() -> None:
     rows = []
     for pid, alias in conn.execute(
         sa.select(aliases.c.person_id, aliases.c.alias)
-        .where(aliases.c.kind != "spelling")
+        .where(aliases.c.kind.not_in(("spelling", "surname")))
         .order_by(aliases.c.person_id, aliases.c.alias)
     ):
-        key = _spelling_key(alias)
-        if key and (pid, key) not in held:
-            held.add((pid, key))
-            rows.append({"person_id": pid, "alias": alias, "alias_key": key, "kind": "spelling"})
+        for kind, key in (("spelling", _spelling_key(alias)), ("surname", _surname_key(alias))):
+            if key and (pid, key) not in held:
+                held.add((pid, key))
+                rows.append({"person_id": pid, "alias": alias, "alias_key": key, "kind": kind})
     for i in range(0, len(rows), 5000):
         conn.execute(aliases.insert(), rows[i : i + 5000])
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM person_aliases WHERE kind = 'spelling'")
+    op.execute("DELETE FROM person_aliases WHERE kind IN ('spelling', 'surname')")
     _comment(OLD_COMMENT, NEW_COMMENT)

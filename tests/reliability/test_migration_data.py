@@ -166,8 +166,8 @@ def _assert_kept(conn: Any, filled: dict[str, list[dict[str, Any]]], where: str)
         cols = [c for c in table.columns if c.name in rows[0]]
         stmt = select(*cols)
         if name in ADDED_BY_MIGRATIONS:
-            col, value = ADDED_BY_MIGRATIONS[name]
-            stmt = stmt.where(table.c[col] != value)
+            col, values = ADDED_BY_MIGRATIONS[name]
+            stmt = stmt.where(table.c[col].not_in(values))
         got = sorted(
             (tuple(_normalise(v) for v in r) for r in conn.execute(stmt)),
             key=repr,
@@ -188,8 +188,8 @@ def _assert_kept(conn: Any, filled: dict[str, list[dict[str, Any]]], where: str)
 
 
 # Rows a migration adds on purpose, beside the ones kept: (column, value) marking them.
-# 0009 records a spelling alias for every full-name alias already stored.
-ADDED_BY_MIGRATIONS = {"person_aliases": ("kind", "spelling")}
+# 0009 records spelling and surname aliases for every full-name alias already stored.
+ADDED_BY_MIGRATIONS = {"person_aliases": ("kind", ("spelling", "surname"))}
 
 
 def _fresh_engine(db_url: str):  # type: ignore[no-untyped-def]
