@@ -76,7 +76,11 @@ def _cell(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, float):
-        return f"{v:,.6g}" if abs(v) < 1e15 else f"{v:.4g}"
+        # Figures in full for an editor ("240,100,000,000", not "2.401e+11"); six
+        # significant digits below a million, where decimals matter.
+        if abs(v) >= 1e15 or v != v:
+            return f"{v:.4g}"
+        return f"{v:,.0f}" if abs(v) >= 1e6 else f"{v:,.6g}"
     return " ".join(str(v).split())
 
 
