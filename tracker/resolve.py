@@ -578,7 +578,8 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         # "officials", "the authorities", "her critics", "his lawyers"; not "a officials"
         owner = toks[0].low if toks[0].low in _POSSESSIVE_DETERMINERS else None
         return Mention(start, end, surface, "group", head=head, words=words, owner=owner)
-    if head in rules.roles or head in rules.org_words or head in rules.titles:
+    base = head.rsplit("-", 1)[-1]  # "the co-author", "the vice-president": a prefixed role
+    if head in rules.roles or head in rules.org_words or head in rules.titles or base in rules.roles:
         indefinite = toks[0].low in _INDEFINITE
         owner = toks[0].low if toks[0].low in _POSSESSIVE_DETERMINERS else None
         for t in body[:-1]:
@@ -899,6 +900,7 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
             or low in _ADJ_OK
             or low in rules.org_words
             or low in rules.groups
+            or (t.is_word and "-" in low and low.rsplit("-", 1)[-1] in rules.roles)  # "co-author"
         ):
             i += 1
         elif (
