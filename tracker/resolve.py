@@ -170,7 +170,7 @@ _ANONYMOUS_HEADS = frozenset("source sources insider insiders person figure".spl
 _TITLE_ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt".split()
 )
-_PARTICLES = frozenset("de da van von der den del della di du la le al bin ibn ben ter dos das".split())
+_PARTICLES = frozenset("de da van von der den del della di du la le al bin ibn ben ter ten dos das".split())
 _DOCUMENT_NOUNS = frozenset("message letter statement note communique communiqué decree post".split())
 # Lowercase words glued to the end of a name by copy-paste ("Xi Jinpingon", "Wangwho").
 _GLUE_WORDS = frozenset(
