@@ -210,6 +210,25 @@ def _after_tag(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] 
     return None
 
 
+def _opens_clause_after(toks: list[Token], tag: tuple[Mention, tuple[int, int]]) -> bool:
+    """True when a reported clause follows the tag found after a quotation ("Officials later
+    said the talks would resume"): after a quotation closed by a full stop, that is the next
+    sentence's reporting verb, not the quotation's tag ("“It is over.” Smith said on Monday."
+    still is one)."""
+    m, cue = tag
+    end = max(cue[1], m.end)
+    k = next((i for i, t in enumerate(toks) if t.start >= end), len(toks))
+    k = _past_time(toks, k)
+    if k < len(toks) and toks[k - 1].low in _RECIPIENT_VERBS:
+        j = _after_recipient(toks, k)  # "Smith told reporters." is a tag; "… told reporters the …" not
+        if j is None:
+            return False
+        k = j
+    if k >= len(toks) or not toks[k].is_word:
+        return False
+    return toks[k].low == "that" or (toks[k].low not in _CLAUSE_STARTERS_NOT and _reads_as_clause(toks, k))
+
+
 def _before_tag(text: str, toks: list[Token]) -> tuple[Mention | None, tuple[int, int] | None, str]:
     """Speech tag before an opening mark. Returns (mention, cue span, how) with how one of
     "colon", "comma", "verb", "that" or "" (no tag; the quotation is mid-sentence or opens it)."""
@@ -602,6 +621,8 @@ class _Extractor:
             c = _Cand(p.start, p.end, "direct", closed=p.close is not None, anchor=p.start)
             b_m, b_cue, how = _before_tag(text, before)
             tag = _after_tag(text, after) if p.close is not None or after else None
+            if tag is not None and text[p.end - 1] == "." and _opens_clause_after(after, tag):
+                tag = None  # "… over.” Officials later said the talks would …": a new sentence
             if how in ("colon", "comma", "verb") and (b_m is not None or b_cue is not None):
                 c.mention, c.cue = b_m, b_cue
                 if how == "verb" and before and not verb_at(before, len(before) - 1):
