@@ -200,8 +200,11 @@ _MAX_NAME_WORDS = 8
 # rapidfuzz is skipped above this many distinct name words (a list, not an article).
 _MAX_FUZZY_NAMES = 300
 _GENERIC_HEADS = frozenset(
-    "official source person man woman figure spokesperson spokesman spokeswoman".split()
+    "official source person man woman figure spokesperson spokesman spokeswoman year-old".split()
 )
+# An age standing for a person ("the 45-year-old said", "said the 63-year-old"): sports,
+# courts and human-interest copy refer back to someone by age; it never contradicts a role.
+_AGE = re.compile(r"\d{1,3}-year-old")
 # Conjunctions that open a subordinate or contrasting clause whose own subject may report speech
 # ("shares fell after the company warned that …", "When Smith said …, nobody listened"). "if"
 # and "unless" are left out: a condition reports nothing; "and" and "as" are left out too: "Smith
@@ -572,6 +575,9 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         return Mention(m_start, end, text[m_start:end], "name", names, role, head, words)
     if head in _DOCUMENT_NOUNS:
         return Mention(start, end, surface, "document", head=head, words=words)
+    if det and len(body) == 1 and _AGE.fullmatch(head):
+        indefinite = toks[0].low in _INDEFINITE  # "a 45-year-old said" names nobody yet
+        return Mention(start, end, surface, "descriptor", head="year-old", words=words, indefinite=indefinite)
     if head in rules.groups and not (
         det and toks[0].low != "the" and toks[0].low not in _POSSESSIVE_DETERMINERS
     ):
@@ -901,6 +907,7 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
             or low in rules.org_words
             or low in rules.groups
             or (t.is_word and "-" in low and low.rsplit("-", 1)[-1] in rules.roles)  # "co-author"
+            or (i == k + 1 and _AGE.fullmatch(low) is not None)  # "said the 63-year-old"
         ):
             i += 1
         elif (
