@@ -431,6 +431,41 @@ def _next_reporting_clause(text: str, toks: list[Token], k: int) -> int | None:
     return None
 
 
+def _participle_comma(text: str, toks: list[Token], k: int) -> int | None:
+    """Index of the comma before ", adding (that) CLAUSE" after token ``k`` ("The minister
+    said inflation had peaked, adding that rate cuts were possible"): a second reported
+    clause of the same subject, or None. "…, adding to the pressure" reports nothing."""
+    lim = min(len(toks), k + _MAX_CLAUSE_TOKENS) - 2
+    if lim <= k or text.find("ing", toks[k].start, toks[lim].end) < 0:
+        return None  # the usual case: no participle at all, one C-level scan
+    for j in range(k, lim):
+        if toks[j].text == "," and toks[j + 1].low.endswith("ing") and verb_at(toks, j + 1):
+            i = j + 2
+            if toks[i].low == "that":
+                return j
+            if toks[i].low not in _NOT_CLAUSE_OPENERS and _reads_as_clause(toks, i):
+                return j
+    return None
+
+
+_QUOTE_MARK_TOKENS = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e,")
+
+
+def _tag_subject(text: str, toks: list[Token], v: int) -> Mention | None:
+    """The speaker of the tag after a quotation opening the sentence, before token ``v``
+    ("“…,” said Claire Dubois, the trade minister, adding …", "“…,” she said, adding …")."""
+    j = 0
+    while j < v and toks[j].text in _QUOTE_MARK_TOKENS:
+        j += 1
+    if j == 0 or j >= v:
+        return None
+    n = verb_at(toks, j)
+    if n and toks[j].text.islower():
+        return mention_after(text, toks, j + n)
+    found = _tag_mention_verb(text, toks, j)
+    return found[0] if found is not None and found[1] < v else None
+
+
 # Auxiliaries and modals: after "said X" they make X the subject of the reported clause.
 _AUXILIARIES = frozenset(
     "would will could should can may might must is was were are has had have did does do".split()
@@ -722,6 +757,16 @@ class _Extractor:
                     out.append(c)
                 if find != self._said_that or cut >= toks[-1].end:
                     break
+                i = bisect.bisect_left([t.start for t in toks], cut)
+                if i + 1 < len(toks) and toks[i].text == "," and toks[i + 1].low.endswith("ing"):
+                    # "X said A, adding that B": B is X's too, read by the participle form
+                    part = self._participle(toks, a, b)
+                    span = self._trim_clause(part.start, part.end) if part is not None else None
+                    if part is not None and span is not None:
+                        part.start, part.end = span
+                        if self._own_words(part, pair_starts):
+                            out.append(part)
+                    break
                 # "Police said A, and residents said B": the said-that clause stopped at a
                 # second reporting clause, read next
                 i = bisect.bisect_right([t.start for t in toks], cut)
@@ -819,6 +864,8 @@ class _Extractor:
                 return None  # the tail-tag form may still apply
             end = toks[-1].end
             second = _next_reporting_clause(text, toks, bisect.bisect_left(starts, start))
+            if second is None:
+                second = _participle_comma(text, toks, bisect.bisect_left(starts, start))
             if second is not None:
                 end = toks[second].start  # "Police said A, and local residents said B"
             if relative and toks[v - 2].text == ",":
@@ -895,6 +942,8 @@ class _Extractor:
             if _is_opener(toks[0]):
                 return None
             m = mention_after(text, toks, 0)
+            if m is None:
+                m = _tag_subject(text, toks, v)  # "“…,” said Claire Dubois, …, adding that …"
             if m is None or m.kind not in ("name", "descriptor", "pronoun"):
                 return None
             i = next((x for x, tok in enumerate(toks) if tok.start >= m.end), len(toks))
