@@ -946,6 +946,10 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
         words = tuple(t.low for t in tokens[k : d + 1] if t.is_word)
         return Mention(a, b, text[a:b], "descriptor", head=tokens[d].low, words=words, anonymous=True)
     m = _make_mention(text, tokens, k, i)
+    if m is not None and m.kind == "descriptor" and i + 2 < n and tokens[i].text == ",":
+        named = _named_appositive(text, tokens, i, m)
+        if named is not None:
+            return named  # "said the spokeswoman, Laura Kent, when asked …"
     if m is not None and m.kind in ("descriptor", "group") and i < n:
         m = _linked_after(text, tokens, i, m)
     if m is not None and m.kind == "document" and i + 1 < n:
@@ -966,6 +970,36 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
         if tokens[i + 1].low in _INDEFINITE or tokens[i + 1].low == "the" or tokens[i + 1].low in rules.roles:
             return _with_role(m, _appositive_role(text[tokens[i + 1].start : tokens[j - 1].end]))
     return m
+
+
+def _named_appositive(text: str, tokens: list[Token], i: int, m: Mention) -> Mention | None:
+    """ "the spokeswoman, Laura Kent," after an inverted verb: the name between the comma at
+    token ``i`` and the next comma or full stop is the speaker, the descriptor its role (as
+    "The Russian President, Vladimir Putin, said" before a verb; "a spokesman, John Lee," too).
+    Only a role head: "the ministry, Reuters …" names no one."""
+    rules = _rules()
+    if m.owner is not None or not (m.head in rules.roles or m.head in rules.titles):
+        return None
+    n = len(tokens)
+    j = i + 1
+    while j < n and j - i <= _MAX_NAME_WORDS and (tokens[j].is_cap or tokens[j].low in _PARTICLES):
+        j += 1
+    if j == i + 1 or (j < n and tokens[j].text not in ",.;"):
+        return None
+    inner = _make_mention(text, tokens, i + 1, j)
+    if inner is None or inner.kind != "name":
+        return None
+    role = _appositive_role(m.text) or inner.role
+    return Mention(
+        m.start,
+        inner.end,
+        text[m.start : inner.end],
+        "name",
+        inner.name,
+        role,
+        inner.head,
+        m.words + inner.words,
+    )
 
 
 def _linked_after(text: str, tokens: list[Token], i: int, m: Mention) -> Mention:
