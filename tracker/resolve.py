@@ -497,6 +497,8 @@ _ADJ_OK = frozenset(
     # "chief operating officer", "chief medical officer", "general counsel")
     "financial operating investment medical technology technical scientific commercial "
     "marketing legal political economic executive general "
+    # "the study's lead author", "the lead negotiator", "lead prosecutor Anna Kay"
+    "lead "
     # "the central bank", the commonest unnamed speaker in economic copy
     "central".split()
 )
@@ -695,6 +697,9 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
             lo, hi = _phrase_tokens(tokens, floor, k)
             m = _make_mention(text, tokens, lo, hi)
             inner = _make_mention(text, tokens, k + 1, i - 1)
+            if inner is not None and inner.kind == "name" and i - k > 4:
+                # "The study's lead author, Dr Priya Nair of the University of Edinburgh, said"
+                inner = _wider(_postmodified(text, tokens, k + 1, i - 1), inner)
             # "An official at the ministry, who asked not to be named, said"; "The head of the
             # port authority, Jan Peeters, said".
             m = _wider(_postmodified(text, tokens, floor, k), m)
