@@ -199,6 +199,9 @@ _FINITE = frozenset("is are was were will would can could should may might must 
 _MAX_NAME_WORDS = 8
 # rapidfuzz is skipped above this many distinct name words (a list, not an article).
 _MAX_FUZZY_NAMES = 300
+# Heads of descriptors for a body of any kind ("the group said", "the charity said"): the
+# article often names it by one word that marks nothing ("Greenpeace", "Oxfam").
+_BODY_HEADS = frozenset("group organisation organization charity association".split())
 _GENERIC_HEADS = frozenset(
     "official source person man woman figure spokesperson spokesman spokeswoman year-old".split()
 )
@@ -1698,6 +1701,8 @@ class Resolver:
                 ent = fit[0] if len(fit) == 1 else None
                 return (ent.canonical, ent.roles[0] if ent.roles else None) if ent else (None, None)
             ent = self._salient(pos, kinds)
+            if ent is None and kinds == "o":
+                ent = self._unmarked_speaker(pos)  # "Oxfam said …. “…,” it added"
             if ent is not None and ent.kind == "person" and not ent.gender and kinds in ("m", "f"):
                 ent.gender = kinds  # "she said" settles the sex for later pronouns
         elif m.kind == "document":
@@ -1738,7 +1743,10 @@ class Resolver:
                     if e.kind == "organisation"
                     and (e.company or not rules.company_suffixes.isdisjoint(_lower(e.name)))
                 ]
-            return self._last_before(orgs, max(pos, m.end))
+            found = self._last_before(orgs, max(pos, m.end))
+            if found is None and head in _BODY_HEADS and not m.indefinite and m.owner is None:
+                found = self._unmarked_speaker(pos)
+            return found
         if m.indefinite:
             if head in _ANONYMOUS_HEADS or m.words[:1] == ("one",):
                 return None  # "one senior Conservative", "a Downing Street source"
@@ -1777,6 +1785,25 @@ class Resolver:
                 continue
             agrees = not e.role_keys or e.role_keys & head_keys or self._role_agrees(e, keys)
             return e if head in _GENERIC_HEADS or agrees else None
+        return None
+
+    def _unmarked_speaker(self, pos: int) -> _Entity | None:
+        """The latest speaker before ``pos`` when it may be a body named by one word with nothing
+        marking a person ("Greenpeace said …. “…,” the group said"): an organisation, or a
+        one-word name with no title, role or sex, which then becomes an organisation. A latest
+        speaker who is plainly a person gives None."""
+        i = bisect.bisect_left(self.timeline, pos, key=lambda x: x[0]) - 1
+        while i >= 0:
+            _, e, weight = self.timeline[i]
+            i -= 1
+            if weight < 2:
+                continue
+            if e.kind == "organisation":
+                return e
+            if len(e.name) == 1 and not e.titled and not e.roles and not e.gender:
+                e.kind = "organisation"
+                return e
+            return None
         return None
 
     @staticmethod
