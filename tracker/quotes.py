@@ -504,7 +504,14 @@ def _reads_as_clause(toks: list[Token], k: int) -> bool:
     """True when the words from token ``k`` to the sentence end can be a reported clause: long
     enough, an infinitive, or holding a word that looks finite (auxiliary, -ed, irregular past,
     an -s verb after a subject). "the uncertainty" and "the charges" are objects, not clauses."""
-    words = [t for t in toks[k : k + _MAX_BARE_OBJECT_WORDS + 1] if t.is_word]
+    # words, not tokens: "the richest 1% had grown" has a symbol among them
+    words: list[Token] = []
+    for t in toks[k : k + 2 * _MAX_BARE_OBJECT_WORDS + 2]:
+        if t.text in ";.":
+            break
+        if t.is_word:
+            words.append(t)
+    words = words[: _MAX_BARE_OBJECT_WORDS + 1]
     if len(words) > _MAX_BARE_OBJECT_WORDS:
         return True
     prev = ""
