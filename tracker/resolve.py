@@ -199,6 +199,12 @@ _FINITE = frozenset("is are was were will would can could should may might must 
 _MAX_NAME_WORDS = 8
 # rapidfuzz is skipped above this many distinct name words (a list, not an article).
 _MAX_FUZZY_NAMES = 300
+# Last words of places and things named after people ("Victoria Station", "Elizabeth Line"):
+# a given name before them names no person.
+_PLACE_HEADS = frozenset(
+    """street road avenue lane square station line bridge park river valley lake island airport
+    stadium arena hall centre center hospital building tower port bay county city town""".split()
+)
 # Heads of descriptors for a body of any kind ("the group said", "the charity said"): the
 # article often names it by one word that marks nothing ("Greenpeace", "Oxfam").
 _BODY_HEADS = frozenset("group organisation organization charity association".split())
@@ -1421,7 +1427,20 @@ class Resolver:
             return True  # the agent of a passive: "it was announced by the Kremlin that …"
         if j + 1 < n and toks[j].text == "," and toks[j + 1].low in ("who", "whose"):
             return True
-        return False
+        return self._named_subject(toks, lo, j, m)
+
+    @staticmethod
+    def _named_subject(toks: list[Token], lo: int, j: int, m: Mention) -> bool:
+        """A full name opening a clause with a known given name ("Maria Lopez and her husband …
+        lost their home", "Erling Haaland was substituted"): a person, as a title would show.
+        Places named after people ("Victoria Station was closed") are left out by their head."""
+        if len(m.name) < 2 or m.name[0].lower() not in _rules().first_names:
+            return False
+        if lo > 0 and toks[lo - 1].text not in ",;:":
+            return False
+        if j >= len(toks) or not (toks[j].is_word and toks[j].text.islower()):
+            return False
+        return m.name[-1].lower() not in _PLACE_HEADS and not _org_like(m.name)
 
     def _register(self, m: Mention, ev: bool, cap: bool) -> _Entity | None:
         name = self._canonical_tokens(m.name)
