@@ -210,6 +210,14 @@ def _after_tag(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] 
     return None
 
 
+def _headline_label(text: str, p: MarkPair) -> bool:
+    """A short quotation opening a headline before a colon ("‘Unacceptable’: outrage as …",
+    "“We will not be bullied”: mayor hits back"): a label, not a quotation with a speaker. A
+    quoted sentence ("“We lost.”: …") keeps its final punctuation and is not one."""
+    words = text[p.start : p.end].split()
+    return len(words) <= _MAX_NAME_WORDS and text[p.end - 1] not in ".,;!?\u2026"
+
+
 def _opens_clause_after(toks: list[Token], tag: tuple[Mention, tuple[int, int]]) -> bool:
     """True when a reported clause follows the tag found after a quotation ("Officials later
     said the talks would resume"): after a quotation closed by a full stop, that is the next
@@ -697,6 +705,16 @@ class _Extractor:
                 c.continuation = True
             if c.kind == "partial" and not self._keep_partial(p, before, c):
                 continue
+            if (
+                not before
+                and c.mention is None
+                and after
+                and after[0].text == ":"
+                and para >= 0
+                and self.paras[para][0] == p.open
+                and _headline_label(text, p)
+            ):
+                continue  # "‘Unacceptable’: outrage as rail fares rise again": a headline's label
             if c.mention is not None:
                 c.anchor = c.mention.start
             out.append(c)
