@@ -205,6 +205,9 @@ _PLACE_HEADS = frozenset(
     """street road avenue lane square station line bridge park river valley lake island airport
     stadium arena hall centre center hospital building tower port bay county city town""".split()
 )
+# Letters written after a British or Commonwealth name: silk, parliament, honours ("Amelia
+# Stone KC", "Jane Smith MP", "Tom Reed OBE"). Capitals only, as written.
+_POSTNOMINALS = frozenset("KC QC SC MP MEP MSP MLA OBE CBE MBE DBE KBE".split())
 # Heads of descriptors for a body of any kind ("the group said", "the charity said"): the
 # article often names it by one word that marks nothing ("Greenpeace", "Oxfam").
 _BODY_HEADS = frozenset("group organisation organization charity association".split())
@@ -555,6 +558,8 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
     ):
         j -= 1
     run = body[j:]
+    while len(run) >= 3 and run[-1].text in _POSTNOMINALS:
+        run = run[:-1]  # "Amelia Stone KC", "Jane Smith MP": letters after the name are not it
     role_words, name_words = _split_role(run) if run else ([], [])
     if (
         name_words
