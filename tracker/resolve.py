@@ -656,6 +656,8 @@ def _traded(toks: list[Token], lo: int, j: int) -> bool:
     n = len(toks)
     if j < n and toks[j].low in _STOCK_WORDS and toks[j].text.islower():
         return True
+    if j < n and toks[j - 1].text.endswith(("'s", "\u2019s")) and _corporate_officer(toks, j):
+        return True  # "Unilever's chief financial officer", "Shell's CFO": a company's officer
     k = j + 2 if j + 1 < n and toks[j].low == "on" and toks[j + 1].low in _DAYS else j
     if k < n and toks[k].low in _RESULT_VERBS and any(t.low in _RESULT_NOUNS for t in toks[k + 1 : k + 5]):
         return True
@@ -665,6 +667,19 @@ def _traded(toks: list[Token], lo: int, j: int) -> bool:
             head = toks[close - 1].low
             return head in _COMPANY_APPOSITIVES or head in _rules().company_heads
     return False
+
+
+# Officers only a company has ("Unilever's chief financial officer, Fernando Fernandez,"):
+# a possessive before one names a company. "chief executive" is left out: Hong Kong has one.
+_CORPORATE_OFFICERS = frozenset("ceo cfo coo".split())
+_CORPORATE_CHIEFS = frozenset("financial operating".split())
+
+
+def _corporate_officer(toks: list[Token], j: int) -> bool:
+    t = toks[j]
+    if t.low in _CORPORATE_OFFICERS:
+        return True
+    return t.low == "chief" and j + 1 < len(toks) and toks[j + 1].low in _CORPORATE_CHIEFS
 
 
 def _clean_name(word: str) -> str:
