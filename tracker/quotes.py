@@ -456,6 +456,19 @@ def _participle_comma(text: str, toks: list[Token], k: int) -> int | None:
     return None
 
 
+def _according_comma(text: str, toks: list[Token], k: int) -> int | None:
+    """Index of the comma before a closing ", according to SOURCE." after token ``k``: the
+    writer's attribution of the whole sentence ("The bank conceded that …, according to a
+    letter seen by the BBC"), never part of the reported clause. One inside the clause
+    ("prices, according to official data, rose") is left alone."""
+    if k >= len(toks) or text.find("according to", toks[k].start, toks[-1].end) < 0:
+        return None  # the usual case, one C-level scan
+    for j in range(k, len(toks) - 2):
+        if toks[j].text == "," and toks[j + 1].low == "according" and toks[j + 2].low == "to":
+            return None if any(t.text in ",;" for t in toks[j + 3 :]) else j
+    return None
+
+
 _QUOTE_MARK_TOKENS = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e,")
 
 
@@ -681,6 +694,10 @@ class _Extractor:
                 c.kind = "partial"
                 # a tag right after the closing mark is the stronger signal ("It was noted that
                 # “…,” Ushakov added")
+                # — but not ", according to a letter" after "The bank conceded that … “…”": the
+                # writer's source for the sentence; the subject before is the fragment's speaker
+                if tag is not None and b_m is not None and text.startswith("according", tag[1][0]):
+                    tag = None
                 c.mention, c.cue = tag if tag is not None else (b_m, b_cue)
             elif tag is not None:
                 c.mention, c.cue = tag
@@ -891,6 +908,8 @@ class _Extractor:
             second = _next_reporting_clause(text, toks, bisect.bisect_left(starts, start))
             if second is None:
                 second = _participle_comma(text, toks, bisect.bisect_left(starts, start))
+            if second is None:
+                second = _according_comma(text, toks, bisect.bisect_left(starts, start))
             if second is not None:
                 end = toks[second].start  # "Police said A, and local residents said B"
             if relative and toks[v - 2].text == ",":
