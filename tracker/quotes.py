@@ -521,6 +521,11 @@ _IRREGULAR_PAST = frozenset(
 _NOUN_OPENERS = frozenset("the a an his her its their our this that these those no any some".split())
 
 
+# Endings in -s of adjectives and nouns, never of a verb ("dangerous", "business", "crisis",
+# "status", "politics"): "admitted dangerous driving" is an object, not a clause.
+_NOT_VERB_ENDINGS = ("ous", "ss", "is", "us", "ics")
+
+
 def _reads_as_clause(toks: list[Token], k: int) -> bool:
     """True when the words from token ``k`` to the sentence end can be a reported clause: long
     enough, an infinitive, or holding a word that looks finite (auxiliary, -ed, irregular past,
@@ -540,7 +545,13 @@ def _reads_as_clause(toks: list[Token], k: int) -> bool:
         low = t.low
         if low in _AUXILIARIES or low == "to" or low in _IRREGULAR_PAST or "'" in low or "’" in low:
             return True
-        if t.text.islower() and prev not in _NOUN_OPENERS and low.endswith(("ed", "s")) and len(low) > 3:
+        if (
+            t.text.islower()
+            and prev not in _NOUN_OPENERS
+            and low.endswith(("ed", "s"))
+            and not low.endswith(_NOT_VERB_ENDINGS)
+            and len(low) > 3
+        ):
             return True
         prev = low
     return False

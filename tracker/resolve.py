@@ -1063,6 +1063,8 @@ def _appositive_role(appos: str) -> str | None:
     if not words or words[0].lower() in ("who", "which", "whose", "whom", "where", "when"):
         return None
     first = words[0]
+    if first.isdigit():
+        return None  # "Mark Dawson, 41, admitted": an age, not a role
     if first.islower() and (first.endswith("ing") or first in _PREPOSITIONS or first in _NAMING_WORDS):
         return None  # "Janet Yellen, speaking in Brussels, said": circumstance, not a role
     if len(words) == 1 and first.islower() and first.rstrip(".") not in _rules().roles:
