@@ -1785,8 +1785,10 @@ class Resolver:
                     and (e.company or not rules.company_suffixes.isdisjoint(_lower(e.name)))
                 ]
             found = self._last_before(orgs, max(pos, m.end))
-            if found is None and head in _BODY_HEADS and not m.indefinite and m.owner is None:
-                found = self._unmarked_speaker(pos)
+            body = head in _BODY_HEADS or head in rules.company_heads
+            if found is None and body and not m.indefinite and m.owner is None:
+                # "Thames Water said …. “…,” the utility said": named by words that mark nothing
+                found = self._unmarked_speaker(pos, whole=True)
             return found
         if m.indefinite:
             if head in _ANONYMOUS_HEADS or m.words[:1] == ("one",):
@@ -1828,11 +1830,13 @@ class Resolver:
             return e if head in _GENERIC_HEADS or agrees else None
         return None
 
-    def _unmarked_speaker(self, pos: int) -> _Entity | None:
+    def _unmarked_speaker(self, pos: int, whole: bool = False) -> _Entity | None:
         """The latest speaker before ``pos`` when it may be a body named by one word with nothing
         marking a person ("Greenpeace said …. “…,” the group said"): an organisation, or a
-        one-word name with no title, role or sex, which then becomes an organisation. A latest
-        speaker who is plainly a person gives None."""
+        one-word name with no title, role or sex, which then becomes an organisation. With
+        ``whole`` (a descriptor that says it is a body: "the utility"), a longer name not
+        opening with a given name counts too ("Thames Water"). A latest speaker who is plainly
+        a person gives None."""
         i = bisect.bisect_left(self.timeline, pos, key=lambda x: x[0]) - 1
         while i >= 0:
             _, e, weight = self.timeline[i]
@@ -1841,7 +1845,8 @@ class Resolver:
                 continue
             if e.kind == "organisation":
                 return e
-            if len(e.name) == 1 and not e.titled and not e.roles and not e.gender:
+            short = len(e.name) == 1 or (whole and e.name[0].lower() not in _rules().first_names)
+            if short and not e.titled and not e.roles and not e.gender:
                 e.kind = "organisation"
                 return e
             return None
