@@ -524,6 +524,13 @@ _NOUN_OPENERS = frozenset("the a an his her its their our this that these those 
 # Endings in -s of adjectives and nouns, never of a verb ("dangerous", "business", "crisis",
 # "status", "politics"): "admitted dangerous driving" is an object, not a clause.
 _NOT_VERB_ENDINGS = ("ous", "ss", "is", "us", "ics")
+# Prepositions after a plural noun object ("warned doctors against …", "urged talks with …").
+_PREPOSITIONS_AFTER = frozenset("against of about over with for from into".split())
+# Reporting verbs that take the person warned or told as their object ("warned investors
+# against …", "reminded voters of …"), unlike "said".
+_OBJECT_VERBS = frozenset(
+    "warned warns warn cautioned cautions urged urges told tells advised advises reminded reminds".split()
+)
 
 
 def _reads_as_clause(toks: list[Token], k: int) -> bool:
@@ -532,16 +539,27 @@ def _reads_as_clause(toks: list[Token], k: int) -> bool:
     an -s verb after a subject). "the uncertainty" and "the charges" are objects, not clauses."""
     # words, not tokens: "the richest 1% had grown" has a symbol among them
     words: list[Token] = []
-    for t in toks[k : k + 2 * _MAX_BARE_OBJECT_WORDS + 2]:
+    for t in toks[k : k + 4 * _MAX_BARE_OBJECT_WORDS + 4]:
         if t.text in ";.":
             break
         if t.is_word:
             words.append(t)
-    words = words[: _MAX_BARE_OBJECT_WORDS + 1]
-    if len(words) > _MAX_BARE_OBJECT_WORDS:
-        return True
+    # "warned investors against panic selling after the crash": a plural object and its
+    # preposition are no clause however long; only a finite-looking word makes one
+    # (after a verb that takes a person as object: "said members of the union want …" is one)
+    pp_object = (
+        k > 0
+        and toks[k - 1].low in _OBJECT_VERBS
+        and len(words) > 1
+        and words[0].low.endswith("s")
+        and words[1].low in _PREPOSITIONS_AFTER
+    )
+    if not pp_object:
+        words = words[: _MAX_BARE_OBJECT_WORDS + 1]
+        if len(words) > _MAX_BARE_OBJECT_WORDS:
+            return True
     prev = ""
-    for t in words:
+    for x, t in enumerate(words):
         low = t.low
         if low in _AUXILIARIES or low == "to" or low in _IRREGULAR_PAST or "'" in low or "’" in low:
             return True
@@ -551,6 +569,8 @@ def _reads_as_clause(toks: list[Token], k: int) -> bool:
             and low.endswith(("ed", "s"))
             and not low.endswith(_NOT_VERB_ENDINGS)
             and len(low) > 3
+            # "warned doctors against …": a word in -s before a preposition is a plural noun
+            and not (low.endswith("s") and x + 1 < len(words) and words[x + 1].low in _PREPOSITIONS_AFTER)
         ):
             return True
         prev = low
