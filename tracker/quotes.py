@@ -546,7 +546,8 @@ def _reads_as_clause(toks: list[Token], k: int) -> bool:
             words.append(t)
     # "warned investors against panic selling after the crash": a plural object and its
     # preposition are no clause however long; only a finite-looking word makes one
-    # (after a verb that takes a person as object: "said members of the union want …" is one)
+    # (after a verb that takes a person as object: "said members of the union want …" is
+    # one), and a later plural in it is a noun too ("… against 'cherry-picking' patients")
     pp_object = (
         k > 0
         and toks[k - 1].low in _OBJECT_VERBS
@@ -566,7 +567,7 @@ def _reads_as_clause(toks: list[Token], k: int) -> bool:
         if (
             t.text.islower()
             and prev not in _NOUN_OPENERS
-            and low.endswith(("ed", "s"))
+            and low.endswith(("ed",) if pp_object else ("ed", "s"))
             and not low.endswith(_NOT_VERB_ENDINGS)
             and len(low) > 3
             # "warned doctors against …": a word in -s before a preposition is a plural noun
