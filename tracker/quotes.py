@@ -439,6 +439,11 @@ def _next_reporting_clause(text: str, toks: list[Token], k: int) -> int | None:
     return None
 
 
+def _participle_cue(toks: list[Token], i: int) -> bool:
+    """A reporting verb's participle at token ``i`` ("adding", "saying", "warning")."""
+    return toks[i].low.endswith("ing") and bool(verb_at(toks, i))
+
+
 def _participle_comma(text: str, toks: list[Token], k: int) -> int | None:
     """Index of the comma before ", adding (that) CLAUSE" after token ``k`` ("The minister
     said inflation had peaked, adding that rate cuts were possible"): a second reported
@@ -447,7 +452,7 @@ def _participle_comma(text: str, toks: list[Token], k: int) -> int | None:
     if lim <= k or text.find("ing", toks[k].start, toks[lim].end) < 0:
         return None  # the usual case: no participle at all, one C-level scan
     for j in range(k, lim):
-        if toks[j].text == "," and toks[j + 1].low.endswith("ing") and verb_at(toks, j + 1):
+        if toks[j].text == "," and _participle_cue(toks, j + 1):
             i = j + 2
             if toks[i].low == "that":
                 return j
@@ -832,7 +837,7 @@ class _Extractor:
                 if find != self._said_that or cut >= toks[-1].end:
                     break
                 i = bisect.bisect_left([t.start for t in toks], cut)
-                if i + 1 < len(toks) and toks[i].text == "," and toks[i + 1].low.endswith("ing"):
+                if i + 1 < len(toks) and toks[i].text == "," and _participle_cue(toks, i + 1):
                     # "X said A, adding that B": B is X's too, read by the participle form
                     part = self._participle(toks, a, b)
                     span = self._trim_clause(part.start, part.end) if part is not None else None
