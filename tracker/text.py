@@ -15,6 +15,7 @@ Everything here is linear in the length of the text: no regex that can backtrack
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -530,4 +531,10 @@ def _unnested(text: str, doubles: list[MarkPair], singles: list[MarkPair]) -> li
     outer = [(p.open, p.close) for p in singles if p.close is not None and text[p.start].isupper()]
     if not outer:
         return doubles
-    return [d for d in doubles if not any(a < d.open and (d.close or d.end) < b for a, b in outer)]
+    opens = [a for a, _ in outer]  # single pairs never overlap: the one opening last before counts
+    out = []
+    for d in doubles:
+        k = bisect.bisect_left(opens, d.open) - 1
+        if k < 0 or outer[k][1] < (d.close if d.close is not None else d.end):
+            out.append(d)
+    return out
