@@ -565,7 +565,7 @@ def _reads_as_clause(toks: list[Token], k: int) -> bool:
         if len(words) > _MAX_BARE_OBJECT_WORDS:
             return True
     prev = ""
-    for x, t in enumerate(words):
+    for t in words:
         low = t.low
         if low in _AUXILIARIES or low == "to" or low in _IRREGULAR_PAST or "'" in low or "’" in low:
             return True
@@ -575,8 +575,6 @@ def _reads_as_clause(toks: list[Token], k: int) -> bool:
             and low.endswith(("ed",) if pp_object else ("ed", "s"))
             and not low.endswith(_NOT_VERB_ENDINGS)
             and len(low) > 3
-            # "warned doctors against …": a word in -s before a preposition is a plural noun
-            and not (low.endswith("s") and x + 1 < len(words) and words[x + 1].low in _PREPOSITIONS_AFTER)
         ):
             return True
         prev = low
