@@ -731,7 +731,12 @@ class _Extractor:
                 # “…,” Ushakov added")
                 # — but not ", according to a letter" after "The bank conceded that … “…”": the
                 # writer's source for the sentence; the subject before is the fragment's speaker
-                if tag is not None and b_m is not None and text.startswith("according", tag[1][0]):
+                if (
+                    tag is not None
+                    and b_m is not None
+                    and b_m.kind != "group"
+                    and text.startswith("according", tag[1][0])
+                ):
                     tag = None
                 c.mention, c.cue = tag if tag is not None else (b_m, b_cue)
             elif tag is not None:
