@@ -99,6 +99,9 @@ class _Cand:
     continuation: bool = False
     speaker: str | None = None
     role: str | None = None
+    # a name and verb after the quotation that open the next sentence ("“…” Senator Jim
+    # Calder said he would …"): the speaker when the quotation continues nobody known
+    next_tag: tuple[Mention, tuple[int, int]] | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -719,8 +722,9 @@ class _Extractor:
             c = _Cand(p.start, p.end, "direct", closed=p.close is not None, anchor=p.start)
             b_m, b_cue, how = _before_tag(text, before)
             tag = _after_tag(text, after) if p.close is not None or after else None
+            next_tag = None
             if tag is not None and text[p.end - 1] == "." and _opens_clause_after(after, tag):
-                tag = None  # "… over.” Officials later said the talks would …": a new sentence
+                next_tag, tag = tag, None  # "… over.” Officials later said the talks would …"
             if how in ("colon", "comma", "verb") and (b_m is not None or b_cue is not None):
                 c.mention, c.cue = b_m, b_cue
                 if how == "verb" and before and not verb_at(before, len(before) - 1):
@@ -760,6 +764,7 @@ class _Extractor:
                     c.cue = None  # "Asked about …, Guardiola was philosophical:": not his cue
             if c.mention is None and c.kind == "direct" and how == "" and not before:
                 c.continuation = True
+                c.next_tag = next_tag
             if c.kind == "partial" and not self._keep_partial(p, before, c):
                 continue
             if (
@@ -1114,6 +1119,11 @@ class _Extractor:
                 r.note(c.mention.start, c.speaker, 2)
             elif c.continuation:
                 c.speaker, c.role = self._continue(c, last)
+                if c.speaker is None and c.next_tag is not None and c.next_tag[0].kind == "name":
+                    # "“I’m not going anywhere,” the senator said. “…” Senator Jim Calder said he
+                    # would run again.": nobody known continues; the person speaking next does
+                    c.mention = c.next_tag[0]
+                    c.speaker, c.role = r.resolve(c.mention)
             if c.kind != "indirect" and (c.speaker is not None or c.mention is not None):
                 last = c
 
