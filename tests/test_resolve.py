@@ -64,3 +64,13 @@ def test_quoted_nickname_stays_inside_the_name() -> None:
     assert "Dwayne Johnson" in people
     assert people["Dwayne Johnson"].role is None
     assert not any("Rock" in name or "Showtime" in name for name in people)
+
+
+def test_an_age_and_post_nominal_letters_are_not_a_role_or_a_name() -> None:
+    text = (
+        "Mark Dawson, 41, admitted dangerous driving. Amelia Stone KC said her client was "
+        "ashamed. Jane Smith MP said the sentence was too short."
+    )
+    people = {p.name: p for p in people_in(text)}
+    assert people["Mark Dawson"].role is None
+    assert {"Amelia Stone", "Jane Smith"} <= set(people)

@@ -73,6 +73,23 @@ def test_guillemets_and_nested_singles() -> None:
     assert [text[p.start : p.end] for p in pairs] == ["Le ‘vrai’ test", "The ‘real’ test,"]
 
 
+def test_doubles_nested_in_a_single_quotation_belong_to_it() -> None:
+    text = "'He told me \"it's over\", and I cried,' she said. The '90s \"boom\" fans' era."
+    pairs, _ = pair_quote_marks(text)
+    # the British outer quotation keeps its inner words; a pair opening on a digit nests nothing
+    assert [text[p.start : p.end] for p in pairs] == [
+        'He told me "it\'s over", and I cried,',
+        '90s "boom" fans',
+        "boom",
+    ]
+
+
+def test_single_mark_quotation_over_paragraphs_is_one() -> None:
+    text = "She said: 'First part.\n\n'Second part,' she added. The '90s.\n\n'Next one,' he said."
+    pairs, _ = pair_quote_marks(text)
+    assert [text[p.start : p.end] for p in pairs] == ["First part.\n\n'Second part,", "Next one,"]
+
+
 def test_apostrophes_are_not_quotes() -> None:
     pairs, _ = pair_quote_marks("Biden’s plan and the players’ union don’t agree.")
     assert pairs == []

@@ -99,6 +99,9 @@ class _Cand:
     continuation: bool = False
     speaker: str | None = None
     role: str | None = None
+    # a name and verb after the quotation that open the next sentence ("“…” Senator Jim
+    # Calder said he would …"): the speaker when the quotation continues nobody known
+    next_tag: tuple[Mention, tuple[int, int]] | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,6 +211,33 @@ def _after_tag(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] 
         m, v, n = found
         return m, (toks[v].start, toks[v + n - 1].end)
     return None
+
+
+def _headline_label(text: str, p: MarkPair) -> bool:
+    """A short quotation opening a headline before a colon ("‘Unacceptable’: outrage as …",
+    "“We will not be bullied”: mayor hits back"): a label, not a quotation with a speaker. A
+    quoted sentence ("“We lost.”: …") keeps its final punctuation and is not one."""
+    words = text[p.start : p.end].split()
+    return len(words) <= _MAX_NAME_WORDS and text[p.end - 1] not in ".,;!?\u2026"
+
+
+def _opens_clause_after(toks: list[Token], tag: tuple[Mention, tuple[int, int]]) -> bool:
+    """True when a reported clause follows the tag found after a quotation ("Officials later
+    said the talks would resume"): after a quotation closed by a full stop, that is the next
+    sentence's reporting verb, not the quotation's tag ("“It is over.” Smith said on Monday."
+    still is one)."""
+    m, cue = tag
+    end = max(cue[1], m.end)
+    k = next((i for i, t in enumerate(toks) if t.start >= end), len(toks))
+    k = _past_time(toks, k)
+    if k < len(toks) and toks[k - 1].low in _RECIPIENT_VERBS:
+        j = _after_recipient(toks, k)  # "Smith told reporters." is a tag; "… told reporters the …" not
+        if j is None:
+            return False
+        k = j
+    if k >= len(toks) or not toks[k].is_word:
+        return False
+    return toks[k].low == "that" or (toks[k].low not in _CLAUSE_STARTERS_NOT and _reads_as_clause(toks, k))
 
 
 def _before_tag(text: str, toks: list[Token]) -> tuple[Mention | None, tuple[int, int] | None, str]:
@@ -412,6 +442,59 @@ def _next_reporting_clause(text: str, toks: list[Token], k: int) -> int | None:
     return None
 
 
+def _participle_cue(toks: list[Token], i: int) -> bool:
+    """A reporting verb's participle at token ``i`` ("adding", "saying", "warning")."""
+    return toks[i].low.endswith("ing") and bool(verb_at(toks, i))
+
+
+def _participle_comma(text: str, toks: list[Token], k: int) -> int | None:
+    """Index of the comma before ", adding (that) CLAUSE" after token ``k`` ("The minister
+    said inflation had peaked, adding that rate cuts were possible"): a second reported
+    clause of the same subject, or None. "…, adding to the pressure" reports nothing."""
+    lim = min(len(toks), k + _MAX_CLAUSE_TOKENS) - 2
+    if lim <= k or text.find("ing", toks[k].start, toks[lim].end) < 0:
+        return None  # the usual case: no participle at all, one C-level scan
+    for j in range(k, lim):
+        if toks[j].text == "," and _participle_cue(toks, j + 1):
+            i = j + 2
+            if toks[i].low == "that":
+                return j
+            if toks[i].low not in _NOT_CLAUSE_OPENERS and _reads_as_clause(toks, i):
+                return j
+    return None
+
+
+def _according_comma(text: str, toks: list[Token], k: int) -> int | None:
+    """Index of the comma before a closing ", according to SOURCE." after token ``k``: the
+    writer's attribution of the whole sentence ("The bank conceded that …, according to a
+    letter seen by the BBC"), never part of the reported clause. One inside the clause
+    ("prices, according to official data, rose") is left alone."""
+    if k >= len(toks) or text.find("according to", toks[k].start, toks[-1].end) < 0:
+        return None  # the usual case, one C-level scan
+    for j in range(k, len(toks) - 2):
+        if toks[j].text == "," and toks[j + 1].low == "according" and toks[j + 2].low == "to":
+            return None if any(t.text in ",;" for t in toks[j + 3 :]) else j
+    return None
+
+
+_QUOTE_MARK_TOKENS = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e,")
+
+
+def _tag_subject(text: str, toks: list[Token], v: int) -> Mention | None:
+    """The speaker of the tag after a quotation opening the sentence, before token ``v``
+    ("“…,” said Claire Dubois, the trade minister, adding …", "“…,” she said, adding …")."""
+    j = 0
+    while j < v and toks[j].text in _QUOTE_MARK_TOKENS:
+        j += 1
+    if j == 0 or j >= v:
+        return None
+    n = verb_at(toks, j)
+    if n and toks[j].text.islower():
+        return mention_after(text, toks, j + n)
+    found = _tag_mention_verb(text, toks, j)
+    return found[0] if found is not None and found[1] < v else None
+
+
 # Auxiliaries and modals: after "said X" they make X the subject of the reported clause.
 _AUXILIARIES = frozenset(
     "would will could should can may might must is was were are has had have did does do".split()
@@ -446,19 +529,56 @@ _IRREGULAR_PAST = frozenset(
 _NOUN_OPENERS = frozenset("the a an his her its their our this that these those no any some".split())
 
 
+# Endings in -s of adjectives and nouns, never of a verb ("dangerous", "business", "crisis",
+# "status", "politics"): "admitted dangerous driving" is an object, not a clause.
+_NOT_VERB_ENDINGS = ("ous", "ss", "is", "us", "ics")
+# Prepositions after a plural noun object ("warned doctors against …", "urged talks with …").
+_PREPOSITIONS_AFTER = frozenset("against of about over with for from into".split())
+# Reporting verbs that take the person warned or told as their object ("warned investors
+# against …", "reminded voters of …"), unlike "said".
+_OBJECT_VERBS = frozenset(
+    "warned warns warn cautioned cautions urged urges told tells advised advises reminded reminds".split()
+)
+
+
 def _reads_as_clause(toks: list[Token], k: int) -> bool:
     """True when the words from token ``k`` to the sentence end can be a reported clause: long
     enough, an infinitive, or holding a word that looks finite (auxiliary, -ed, irregular past,
     an -s verb after a subject). "the uncertainty" and "the charges" are objects, not clauses."""
-    words = [t for t in toks[k : k + _MAX_BARE_OBJECT_WORDS + 1] if t.is_word]
-    if len(words) > _MAX_BARE_OBJECT_WORDS:
-        return True
+    # words, not tokens: "the richest 1% had grown" has a symbol among them
+    words: list[Token] = []
+    for t in toks[k : k + 4 * _MAX_BARE_OBJECT_WORDS + 4]:
+        if t.text in ";.":
+            break
+        if t.is_word:
+            words.append(t)
+    # "warned investors against panic selling after the crash": a plural object and its
+    # preposition are no clause however long; only a finite-looking word makes one
+    # (after a verb that takes a person as object: "said members of the union want …" is
+    # one), and a later plural in it is a noun too ("… against 'cherry-picking' patients")
+    pp_object = (
+        k > 0
+        and toks[k - 1].low in _OBJECT_VERBS
+        and len(words) > 1
+        and words[0].low.endswith("s")
+        and words[1].low in _PREPOSITIONS_AFTER
+    )
+    if not pp_object:
+        words = words[: _MAX_BARE_OBJECT_WORDS + 1]
+        if len(words) > _MAX_BARE_OBJECT_WORDS:
+            return True
     prev = ""
     for t in words:
         low = t.low
         if low in _AUXILIARIES or low == "to" or low in _IRREGULAR_PAST or "'" in low or "’" in low:
             return True
-        if t.text.islower() and prev not in _NOUN_OPENERS and low.endswith(("ed", "s")) and len(low) > 3:
+        if (
+            t.text.islower()
+            and prev not in _NOUN_OPENERS
+            and low.endswith(("ed",) if pp_object else ("ed", "s"))
+            and not low.endswith(_NOT_VERB_ENDINGS)
+            and len(low) > 3
+        ):
             return True
         prev = low
     return False
@@ -602,6 +722,9 @@ class _Extractor:
             c = _Cand(p.start, p.end, "direct", closed=p.close is not None, anchor=p.start)
             b_m, b_cue, how = _before_tag(text, before)
             tag = _after_tag(text, after) if p.close is not None or after else None
+            next_tag = None
+            if tag is not None and text[p.end - 1] == "." and _opens_clause_after(after, tag):
+                next_tag, tag = tag, None  # "… over.” Officials later said the talks would …"
             if how in ("colon", "comma", "verb") and (b_m is not None or b_cue is not None):
                 c.mention, c.cue = b_m, b_cue
                 if how == "verb" and before and not verb_at(before, len(before) - 1):
@@ -610,6 +733,15 @@ class _Extractor:
                 c.kind = "partial"
                 # a tag right after the closing mark is the stronger signal ("It was noted that
                 # “…,” Ushakov added")
+                # — but not ", according to a letter" after "The bank conceded that … “…”": the
+                # writer's source for the sentence; the subject before is the fragment's speaker
+                if (
+                    tag is not None
+                    and b_m is not None
+                    and b_m.kind != "group"
+                    and text.startswith("according", tag[1][0])
+                ):
+                    tag = None
                 c.mention, c.cue = tag if tag is not None else (b_m, b_cue)
             elif tag is not None:
                 c.mention, c.cue = tag
@@ -632,8 +764,19 @@ class _Extractor:
                     c.cue = None  # "Asked about …, Guardiola was philosophical:": not his cue
             if c.mention is None and c.kind == "direct" and how == "" and not before:
                 c.continuation = True
+                c.next_tag = next_tag
             if c.kind == "partial" and not self._keep_partial(p, before, c):
                 continue
+            if (
+                not before
+                and c.mention is None
+                and after
+                and after[0].text == ":"
+                and para >= 0
+                and self.paras[para][0] == p.open
+                and _headline_label(text, p)
+            ):
+                continue  # "‘Unacceptable’: outrage as rail fares rise again": a headline's label
             if c.mention is not None:
                 c.anchor = c.mention.start
             out.append(c)
@@ -700,6 +843,16 @@ class _Extractor:
                 if self._own_words(c, pair_starts):
                     out.append(c)
                 if find != self._said_that or cut >= toks[-1].end:
+                    break
+                i = bisect.bisect_left([t.start for t in toks], cut)
+                if i + 1 < len(toks) and toks[i].text == "," and _participle_cue(toks, i + 1):
+                    # "X said A, adding that B": B is X's too, read by the participle form
+                    part = self._participle(toks, a, b)
+                    span = self._trim_clause(part.start, part.end) if part is not None else None
+                    if part is not None and span is not None:
+                        part.start, part.end = span
+                        if self._own_words(part, pair_starts):
+                            out.append(part)
                     break
                 # "Police said A, and residents said B": the said-that clause stopped at a
                 # second reporting clause, read next
@@ -798,6 +951,10 @@ class _Extractor:
                 return None  # the tail-tag form may still apply
             end = toks[-1].end
             second = _next_reporting_clause(text, toks, bisect.bisect_left(starts, start))
+            if second is None:
+                second = _participle_comma(text, toks, bisect.bisect_left(starts, start))
+            if second is None:
+                second = _according_comma(text, toks, bisect.bisect_left(starts, start))
             if second is not None:
                 end = toks[second].start  # "Police said A, and local residents said B"
             if relative and toks[v - 2].text == ",":
@@ -874,6 +1031,8 @@ class _Extractor:
             if _is_opener(toks[0]):
                 return None
             m = mention_after(text, toks, 0)
+            if m is None:
+                m = _tag_subject(text, toks, v)  # "“…,” said Claire Dubois, …, adding that …"
             if m is None or m.kind not in ("name", "descriptor", "pronoun"):
                 return None
             i = next((x for x, tok in enumerate(toks) if tok.start >= m.end), len(toks))
@@ -960,6 +1119,11 @@ class _Extractor:
                 r.note(c.mention.start, c.speaker, 2)
             elif c.continuation:
                 c.speaker, c.role = self._continue(c, last)
+                if c.speaker is None and c.next_tag is not None and c.next_tag[0].kind == "name":
+                    # "“I’m not going anywhere,” the senator said. “…” Senator Jim Calder said he
+                    # would run again.": nobody known continues; the person speaking next does
+                    c.mention = c.next_tag[0]
+                    c.speaker, c.role = r.resolve(c.mention)
             if c.kind != "indirect" and (c.speaker is not None or c.mention is not None):
                 last = c
 

@@ -170,7 +170,7 @@ _ANONYMOUS_HEADS = frozenset("source sources insider insiders person figure".spl
 _TITLE_ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt".split()
 )
-_PARTICLES = frozenset("de da van von der den del della di du la le al bin ibn ben ter dos das".split())
+_PARTICLES = frozenset("de da van von der den del della di du la le al bin ibn ben ter ten dos das".split())
 _DOCUMENT_NOUNS = frozenset("message letter statement note communique communiqué decree post".split())
 # Lowercase words glued to the end of a name by copy-paste ("Xi Jinpingon", "Wangwho").
 _GLUE_WORDS = frozenset(
@@ -199,9 +199,24 @@ _FINITE = frozenset("is are was were will would can could should may might must 
 _MAX_NAME_WORDS = 8
 # rapidfuzz is skipped above this many distinct name words (a list, not an article).
 _MAX_FUZZY_NAMES = 300
-_GENERIC_HEADS = frozenset(
-    "official source person man woman figure spokesperson spokesman spokeswoman".split()
+# Last words of places and things named after people ("Victoria Station", "Elizabeth Line"):
+# a given name before them names no person.
+_PLACE_HEADS = frozenset(
+    """street road avenue lane square station line bridge park river valley lake island airport
+    stadium arena hall centre center hospital building tower port bay county city town""".split()
 )
+# Letters written after a British or Commonwealth name: silk, parliament, honours ("Amelia
+# Stone KC", "Jane Smith MP", "Tom Reed OBE"). Capitals only, as written.
+_POSTNOMINALS = frozenset("KC QC SC MP MEP MSP MLA OBE CBE MBE DBE KBE".split())
+# Heads of descriptors for a body of any kind ("the group said", "the charity said"): the
+# article often names it by one word that marks nothing ("Greenpeace", "Oxfam").
+_BODY_HEADS = frozenset("group organisation organization charity association".split())
+_GENERIC_HEADS = frozenset(
+    "official source person man woman figure spokesperson spokesman spokeswoman year-old".split()
+)
+# An age standing for a person ("the 45-year-old said", "said the 63-year-old"): sports,
+# courts and human-interest copy refer back to someone by age; it never contradicts a role.
+_AGE = re.compile(r"\d{1,3}-year-old")
 # Conjunctions that open a subordinate or contrasting clause whose own subject may report speech
 # ("shares fell after the company warned that …", "When Smith said …, nobody listened"). "if"
 # and "unless" are left out: a condition reports nothing; "and" and "as" are left out too: "Smith
@@ -494,6 +509,8 @@ _ADJ_OK = frozenset(
     # "chief operating officer", "chief medical officer", "general counsel")
     "financial operating investment medical technology technical scientific commercial "
     "marketing legal political economic executive general "
+    # "the study's lead author", "the lead negotiator", "lead prosecutor Anna Kay"
+    "lead "
     # "the central bank", the commonest unnamed speaker in economic copy
     "central".split()
 )
@@ -541,6 +558,8 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
     ):
         j -= 1
     run = body[j:]
+    while len(run) >= 3 and run[-1].text in _POSTNOMINALS:
+        run = run[:-1]  # "Amelia Stone KC", "Jane Smith MP": letters after the name are not it
     role_words, name_words = _split_role(run) if run else ([], [])
     if (
         name_words
@@ -572,13 +591,17 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         return Mention(m_start, end, text[m_start:end], "name", names, role, head, words)
     if head in _DOCUMENT_NOUNS:
         return Mention(start, end, surface, "document", head=head, words=words)
+    if det and len(body) == 1 and _AGE.fullmatch(head):
+        indefinite = toks[0].low in _INDEFINITE  # "a 45-year-old said" names nobody yet
+        return Mention(start, end, surface, "descriptor", head="year-old", words=words, indefinite=indefinite)
     if head in rules.groups and not (
         det and toks[0].low != "the" and toks[0].low not in _POSSESSIVE_DETERMINERS
     ):
         # "officials", "the authorities", "her critics", "his lawyers"; not "a officials"
         owner = toks[0].low if toks[0].low in _POSSESSIVE_DETERMINERS else None
         return Mention(start, end, surface, "group", head=head, words=words, owner=owner)
-    if head in rules.roles or head in rules.org_words or head in rules.titles:
+    base = head.rsplit("-", 1)[-1]  # "the co-author", "the vice-president": a prefixed role
+    if head in rules.roles or head in rules.org_words or head in rules.titles or base in rules.roles:
         indefinite = toks[0].low in _INDEFINITE
         owner = toks[0].low if toks[0].low in _POSSESSIVE_DETERMINERS else None
         for t in body[:-1]:
@@ -633,6 +656,8 @@ def _traded(toks: list[Token], lo: int, j: int) -> bool:
     n = len(toks)
     if j < n and toks[j].low in _STOCK_WORDS and toks[j].text.islower():
         return True
+    if j < n and toks[j - 1].text.endswith(("'s", "\u2019s")) and _corporate_officer(toks, j):
+        return True  # "Unilever's chief financial officer", "Shell's CFO": a company's officer
     k = j + 2 if j + 1 < n and toks[j].low == "on" and toks[j + 1].low in _DAYS else j
     if k < n and toks[k].low in _RESULT_VERBS and any(t.low in _RESULT_NOUNS for t in toks[k + 1 : k + 5]):
         return True
@@ -642,6 +667,19 @@ def _traded(toks: list[Token], lo: int, j: int) -> bool:
             head = toks[close - 1].low
             return head in _COMPANY_APPOSITIVES or head in _rules().company_heads
     return False
+
+
+# Officers only a company has ("Unilever's chief financial officer, Fernando Fernandez,"):
+# a possessive before one names a company. "chief executive" is left out: Hong Kong has one.
+_CORPORATE_OFFICERS = frozenset("ceo cfo coo".split())
+_CORPORATE_CHIEFS = frozenset("financial operating".split())
+
+
+def _corporate_officer(toks: list[Token], j: int) -> bool:
+    t = toks[j]
+    if t.low in _CORPORATE_OFFICERS:
+        return True
+    return t.low == "chief" and j + 1 < len(toks) and toks[j + 1].low in _CORPORATE_CHIEFS
 
 
 def _clean_name(word: str) -> str:
@@ -688,6 +726,9 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
             lo, hi = _phrase_tokens(tokens, floor, k)
             m = _make_mention(text, tokens, lo, hi)
             inner = _make_mention(text, tokens, k + 1, i - 1)
+            if inner is not None and inner.kind == "name" and i - k > 4:
+                # "The study's lead author, Dr Priya Nair of the University of Edinburgh, said"
+                inner = _wider(_postmodified(text, tokens, k + 1, i - 1), inner)
             # "An official at the ministry, who asked not to be named, said"; "The head of the
             # port authority, Jan Peeters, said".
             m = _wider(_postmodified(text, tokens, floor, k), m)
@@ -899,6 +940,8 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
             or low in _ADJ_OK
             or low in rules.org_words
             or low in rules.groups
+            or (t.is_word and "-" in low and low.rsplit("-", 1)[-1] in rules.roles)  # "co-author"
+            or (i == k + 1 and _AGE.fullmatch(low) is not None)  # "said the 63-year-old"
         ):
             i += 1
         elif (
@@ -937,6 +980,10 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
         words = tuple(t.low for t in tokens[k : d + 1] if t.is_word)
         return Mention(a, b, text[a:b], "descriptor", head=tokens[d].low, words=words, anonymous=True)
     m = _make_mention(text, tokens, k, i)
+    if m is not None and m.kind == "descriptor" and i + 2 < n and tokens[i].text == ",":
+        named = _named_appositive(text, tokens, i, m)
+        if named is not None:
+            return named  # "said the spokeswoman, Laura Kent, when asked …"
     if m is not None and m.kind in ("descriptor", "group") and i < n:
         m = _linked_after(text, tokens, i, m)
     if m is not None and m.kind == "document" and i + 1 < n:
@@ -957,6 +1004,36 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
         if tokens[i + 1].low in _INDEFINITE or tokens[i + 1].low == "the" or tokens[i + 1].low in rules.roles:
             return _with_role(m, _appositive_role(text[tokens[i + 1].start : tokens[j - 1].end]))
     return m
+
+
+def _named_appositive(text: str, tokens: list[Token], i: int, m: Mention) -> Mention | None:
+    """ "the spokeswoman, Laura Kent," after an inverted verb: the name between the comma at
+    token ``i`` and the next comma or full stop is the speaker, the descriptor its role (as
+    "The Russian President, Vladimir Putin, said" before a verb; "a spokesman, John Lee," too).
+    Only a role head: "the ministry, Reuters …" names no one."""
+    rules = _rules()
+    if m.owner is not None or not (m.head in rules.roles or m.head in rules.titles):
+        return None
+    n = len(tokens)
+    j = i + 1
+    while j < n and j - i <= _MAX_NAME_WORDS and (tokens[j].is_cap or tokens[j].low in _PARTICLES):
+        j += 1
+    if j == i + 1 or (j < n and tokens[j].text not in ",.;"):
+        return None
+    inner = _make_mention(text, tokens, i + 1, j)
+    if inner is None or inner.kind != "name":
+        return None
+    role = _appositive_role(m.text) or inner.role
+    return Mention(
+        m.start,
+        inner.end,
+        text[m.start : inner.end],
+        "name",
+        inner.name,
+        role,
+        inner.head,
+        m.words + inner.words,
+    )
 
 
 def _linked_after(text: str, tokens: list[Token], i: int, m: Mention) -> Mention:
@@ -986,6 +1063,8 @@ def _appositive_role(appos: str) -> str | None:
     if not words or words[0].lower() in ("who", "which", "whose", "whom", "where", "when"):
         return None
     first = words[0]
+    if first.isdigit():
+        return None  # "Mark Dawson, 41, admitted": an age, not a role
     if first.islower() and (first.endswith("ing") or first in _PREPOSITIONS or first in _NAMING_WORDS):
         return None  # "Janet Yellen, speaking in Brussels, said": circumstance, not a role
     if len(words) == 1 and first.islower() and first.rstrip(".") not in _rules().roles:
@@ -1384,7 +1463,20 @@ class Resolver:
             return True  # the agent of a passive: "it was announced by the Kremlin that …"
         if j + 1 < n and toks[j].text == "," and toks[j + 1].low in ("who", "whose"):
             return True
-        return False
+        return self._named_subject(toks, lo, j, m)
+
+    @staticmethod
+    def _named_subject(toks: list[Token], lo: int, j: int, m: Mention) -> bool:
+        """A full name opening a clause with a known given name ("Maria Lopez and her husband …
+        lost their home", "Erling Haaland was substituted"): a person, as a title would show.
+        Places named after people ("Victoria Station was closed") are left out by their head."""
+        if len(m.name) < 2 or m.name[0].lower() not in _rules().first_names:
+            return False
+        if lo > 0 and toks[lo - 1].text not in ",;:":
+            return False
+        if j >= len(toks) or not (toks[j].is_word and toks[j].text.islower()):
+            return False
+        return m.name[-1].lower() not in _PLACE_HEADS and not _org_like(m.name)
 
     def _register(self, m: Mention, ev: bool, cap: bool) -> _Entity | None:
         name = self._canonical_tokens(m.name)
@@ -1664,6 +1756,8 @@ class Resolver:
                 ent = fit[0] if len(fit) == 1 else None
                 return (ent.canonical, ent.roles[0] if ent.roles else None) if ent else (None, None)
             ent = self._salient(pos, kinds)
+            if ent is None and kinds == "o":
+                ent = self._unmarked_speaker(pos)  # "Oxfam said …. “…,” it added"
             if ent is not None and ent.kind == "person" and not ent.gender and kinds in ("m", "f"):
                 ent.gender = kinds  # "she said" settles the sex for later pronouns
         elif m.kind == "document":
@@ -1704,7 +1798,12 @@ class Resolver:
                     if e.kind == "organisation"
                     and (e.company or not rules.company_suffixes.isdisjoint(_lower(e.name)))
                 ]
-            return self._last_before(orgs, max(pos, m.end))
+            found = self._last_before(orgs, max(pos, m.end))
+            body = head in _BODY_HEADS or head in rules.company_heads
+            if found is None and body and not m.indefinite and m.owner is None:
+                # "Thames Water said …. “…,” the utility said": named by words that mark nothing
+                found = self._unmarked_speaker(pos, whole=True)
+            return found
         if m.indefinite:
             if head in _ANONYMOUS_HEADS or m.words[:1] == ("one",):
                 return None  # "one senior Conservative", "a Downing Street source"
@@ -1743,6 +1842,28 @@ class Resolver:
                 continue
             agrees = not e.role_keys or e.role_keys & head_keys or self._role_agrees(e, keys)
             return e if head in _GENERIC_HEADS or agrees else None
+        return None
+
+    def _unmarked_speaker(self, pos: int, whole: bool = False) -> _Entity | None:
+        """The latest speaker before ``pos`` when it may be a body named by one word with nothing
+        marking a person ("Greenpeace said …. “…,” the group said"): an organisation, or a
+        one-word name with no title, role or sex, which then becomes an organisation. With
+        ``whole`` (a descriptor that says it is a body: "the utility"), a longer name not
+        opening with a given name counts too ("Thames Water"). A latest speaker who is plainly
+        a person gives None."""
+        i = bisect.bisect_left(self.timeline, pos, key=lambda x: x[0]) - 1
+        while i >= 0:
+            _, e, weight = self.timeline[i]
+            i -= 1
+            if weight < 2:
+                continue
+            if e.kind == "organisation":
+                return e
+            short = len(e.name) == 1 or (whole and e.name[0].lower() not in _rules().first_names)
+            if short and not e.titled and not e.roles and not e.gender:
+                e.kind = "organisation"
+                return e
+            return None
         return None
 
     @staticmethod

@@ -15,6 +15,7 @@ Everything here is linear in the length of the text: no regex that can backtrack
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -458,7 +459,8 @@ def _pair_singles(text: str, taken: list[MarkPair]) -> list[MarkPair]:
     """Single-mark quotations (‘…’, '…', ‹…›) outside any double-mark quotation.
 
     Apostrophes share these glyphs, so a single mark opens only at the start of a word and closes
-    only at the end of one ("don’t" and "Biden’s" are never closers), within one paragraph.
+    only at the end of one ("don’t" and "Biden’s" are never closers), within one paragraph, or
+    over paragraphs when each re-opens with a mark and the quotation opens with a capital.
     """
     out: list[MarkPair] = []
     blocked = [(p.open, (p.close if p.close is not None else p.end)) for p in taken]
@@ -476,10 +478,15 @@ def _pair_singles(text: str, taken: list[MarkPair]) -> list[MarkPair]:
         prev = text[i - 1] if i > 0 else " "
         nxt = text[i + 1] if i + 1 < n else " "
         para = span_index(paras, i)
-        if open_at is not None and para != open_para:
-            open_at = None
         ch = text[i]
         opens = ch in "'\u2018\u2039" and (prev.isspace() or prev in _OPENING_CONTEXT) and nxt.isalnum()
+        if open_at is not None and para != open_para:
+            if opens and para == open_para + 1 and i == paras[para][0] and text[open_at + 1].isupper():
+                # a quotation running over paragraphs re-opens each one with a mark, as with
+                # double marks ("'I know this has been hard.\n\n'But we have done …,' she said")
+                open_para = para
+                continue
+            open_at = None
         closes = (
             ch in "'\u2019\u203a"
             and not prev.isspace()
@@ -512,5 +519,22 @@ def pair_quote_marks(text: str, is_tag: TagCheck | None = None) -> tuple[list[Ma
     pairs, warnings = _Pairer(text, is_tag).run()
     singles = _pair_singles(text, pairs)
     if singles:
-        pairs = sorted(pairs + singles, key=lambda p: p.open)
+        pairs = sorted(_unnested(text, pairs, singles) + singles, key=lambda p: p.open)
     return pairs, warnings
+
+
+def _unnested(text: str, doubles: list[MarkPair], singles: list[MarkPair]) -> list[MarkPair]:
+    """``doubles`` without those inside a single-mark quotation that opens a sentence with a
+    capital ('When he told me "it's finished", I didn't believe him,' said Hale): British copy
+    nests double marks inside single ones, and the inner words belong to the outer quotation.
+    A single pair opening on a digit or lowercase ('90s … fans') is more likely apostrophes."""
+    outer = [(p.open, p.close) for p in singles if p.close is not None and text[p.start].isupper()]
+    if not outer:
+        return doubles
+    opens = [a for a, _ in outer]  # single pairs never overlap: the one opening last before counts
+    out = []
+    for d in doubles:
+        k = bisect.bisect_left(opens, d.open) - 1
+        if k < 0 or outer[k][1] < (d.close if d.close is not None else d.end):
+            out.append(d)
+    return out
