@@ -1177,6 +1177,15 @@ def _one_in(text: str, num: _Num, euro: bool) -> _Num | None:
     return _Num(share, share * ROUNDING_CAP, num.start, whole.end, False)
 
 
+# A minus sign glued to a temperature or a percentage ("-5C", "(-0.3%)"), not a range's dash
+# ("5-10%", after a digit) nor a name's ("COVID-19"); the word "minus" only before a
+# temperature ("minus 12C"), since "RPI minus 1%" is a formula.
+_SIGN_BEFORE_RE = re.compile(
+    rf"""(?:(?<![\w.,%)\-–−])(?P<sign>[-−–])|(?<![\w])minus{_SP}+)\Z""", re.IGNORECASE
+)
+_SIGNED_KINDS = frozenset({"temperature", "percent"})
+
+
 def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
     num = _number_at(text, pos, euro)
     if num is None:
@@ -1332,6 +1341,13 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         and text[num.end : end].strip().lower() == "day"
     ):
         return None  # "one day" is an idiom more often than a duration
+    sign = 1.0
+    value_start = num.start
+    if unit.kind in _SIGNED_KINDS and pre is None and low_v is None and start == num.start:
+        m = _SIGN_BEFORE_RE.search(text, max(0, start - 8), start)
+        if m and (m.group("sign") or unit.kind == "temperature"):
+            sign = -1.0  # "-5C", "minus 12C", "growth of -0.3%": below zero
+            start = value_start = m.start()
     canonical = unit.canonical
     if unit.kind == "money" and "/" not in canonical:
         p = _PER_RE.match(text, end)
@@ -1366,8 +1382,10 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         value = (low_v + high_v) / 2
         low, high = low_v, high_v
     else:
-        value = num.value * factor
+        value = sign * num.value * factor
         low, high = _interval(value, num.half_step * factor, hedge[1] if hedge else None)
+        if low is not None and high is not None and low > high:
+            low, high = high, low  # a tolerance taken off a value below zero
     return _Raw(
         start,
         end,
@@ -1377,7 +1395,7 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         canonical,
         unit.kind,
         hedge[0] if hedge else None,
-        (num.start, value_end),
+        (value_start, value_end),
         (term.unit_start, term.unit_end),
         hedge_span,
         term.scale,
