@@ -658,6 +658,25 @@ def _people_of(text: str, pos: int) -> re.Match[str] | None:
     return None
 
 
+# One modifier before a plural noun ("300 polling stations", "40 rural hospitals"); the
+# modifier is a lower-case word that is no function word, adverb, plural or unit.
+_PLURAL_ADJ_RE = re.compile(
+    rf"""{_SP}+(?P<adj>[a-z][a-z-]{{2,}}(?<![sy])){_SP}+(?P<noun>[a-z]{{3,}}s)(?![A-Za-z'’-])"""
+)
+
+
+def _plural_after_modifier(text: str, pos: int) -> re.Match[str] | None:
+    c = _PLURAL_ADJ_RE.match(text, pos)
+    if c is None:
+        return None
+    adj, noun = c.group("adj"), c.group("noun")
+    if adj in _NOT_ADJECTIVES or adj in _BOUNDARY or adj in _NOT_COUNTS or adj in _SUFFIX or adj in _SCALES:
+        return None
+    if noun in _BOUNDARY or noun in _NOT_COUNTS or noun in _SUFFIX:
+        return None
+    return c
+
+
 def _read_count(text: str, term: _Term) -> None:
     pos = term.end
     ahead = [w.strip(_PUNCT) for w in text[pos : pos + 60].split()[:3]]
@@ -670,7 +689,9 @@ def _read_count(text: str, term: _Term) -> None:
         # Any plural noun counts ("12 pipelines"), but not a verb ("2231 remains").
         c = _PLURAL_RE.match(text, pos) or _people_of(text, pos)
         if not c or c.group("noun") in _BOUNDARY or c.group("noun") in _NOT_COUNTS:
-            return
+            c = _plural_after_modifier(text, pos)
+            if c is None:
+                return
         noun = c.group("noun")
     else:
         return
