@@ -1207,6 +1207,34 @@ _SIGN_BEFORE_RE = re.compile(
 _SIGNED_KINDS = frozenset({"temperature", "percent"})
 
 
+_PER_WHOLE_RE = re.compile(rf"{_SP}+per{_SP}+", re.IGNORECASE)
+
+
+def _per_whole(text: str, pos: int, euro: bool) -> tuple[int, int] | None:
+    """ "per 100,000 people", "per 1,000 live births", "per million": the round whole a count
+    is a rate of, and where its phrase ends."""
+    p = _PER_WHOLE_RE.match(text, pos)
+    if p is None:
+        return None
+    whole = _number_at(text, p.end(), euro)
+    if whole is None:
+        s = _SCALE_RE.match(text, p.end())  # "per million"
+        if not s or s.group("sp") or s.group("a") or s.group("scale").lower() in ATTACHED_ONLY:
+            return None
+        n, end = _SCALES[s.group("scale").lower()], s.end()
+    else:
+        t = _Term(whole)
+        _read_after(text, t, False)
+        if t.unit is None:
+            _read_count(text, t)
+        elif t.unit.kind != "count":
+            return None  # "$300 per 1,000 cubic metres" is a price (units.toml [per])
+        n, end = whole.value * t.scale, t.end
+    if n < 10 or n != int(n) or str(int(n)).rstrip("0") != "1":
+        return None  # a rate is given per a power of ten
+    return int(n), end
+
+
 def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
     num = _number_at(text, pos, euro)
     if num is None:
@@ -1322,6 +1350,15 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
                 _bare_rate(text, term)
             if term.unit is None:
                 _toll_count(text, term)
+    if (
+        last is term
+        and (term.unit is None or term.unit.kind == "count")
+        and "per" in text[term.end : term.end + 6].lower()
+        and (w := _per_whole(text, term.end, euro))
+    ):
+        # "412 cases per 100,000 people": a rate; the denominator is no count of its own
+        term.unit = _Unit(f"count/{w[0]}", "count", 1.0)
+        term.end = w[1]
     unit = term.unit
     if unit is None or _is_resolution(text, term):
         return None
