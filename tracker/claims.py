@@ -293,6 +293,9 @@ _DATE_AFTER_RE = re.compile(
 )
 _NOT_FIGURE_AFTER_RE = re.compile(
     rf"""\A(?:st|nd|rd|th)(?![a-z])            # ordinal
+    | \A{_SP}*(?:%|per{_SP}?cent){_SP}+(?:confidence|credible|prediction|uncertainty)
+      {_SP}+(?:interval|level|bound)         # "a 95% confidence interval": a setting, not a finding
+    | \A{_SP}*%{_SP}+CI(?![A-Za-z])
     | \A:[0-9]{{2}}                          # time of day
     | \A{_SP}*(?:a\.m\.|p\.m\.|am|pm|o'clock|GMT|UTC|CET|MSK|EST|EDT|BST)(?![A-Za-z])
     | \A/[0-9]                               # 2022/23, 12/03
@@ -337,6 +340,7 @@ _CAP_OK = frozenset(
         "exports",
         "imports",
         "output",
+        "ci",  # "(95% CI 50% to 71%)": the interval's bounds follow its label
     }
     | {h.split()[-1] for h in _HEDGE_BEFORE}
 )
@@ -911,7 +915,7 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
     """Context that makes a number a date, ordinal, reference or part of a name."""
     s, e = num.start, num.end
     before = text[max(0, s - 24) : s]
-    after = text[e : e + 20]
+    after = text[e : e + 32]
     if _NOT_FIGURE_AFTER_RE.match(after):
         return True
     if has_prefix:
