@@ -792,10 +792,21 @@ _SUPERLATIVE_IN_RE = re.compile(
 )
 
 
+_SHARE_VERBS = frozenset(_RATIOS["share"]["verbs"])
+_SHARE_VERB_RE = re.compile(rf"{_SP}+(?P<verb>[a-z]+)(?![\w'’-])")
+
+
 def _is_share(text: str, num: _Num, start: int) -> bool:
-    """A fraction before "of" that states a share ("two-thirds of the funds", "half the staff")."""
-    share = _SHARE_OF_RE.match(text, num.end) or (
-        text[num.start : num.end].lower() == "half" and _HALF_THE_RE.match(text, num.end)
+    """A fraction before "of" that states a share ("two-thirds of the funds", "half the staff"),
+    or one whose whole is left out before a verb of saying ("Three-quarters said …")."""
+    share = (
+        _SHARE_OF_RE.match(text, num.end)
+        or (text[num.start : num.end].lower() == "half" and _HALF_THE_RE.match(text, num.end))
+        or (
+            text[num.start].isalpha()
+            and (v := _SHARE_VERB_RE.match(text, num.end)) is not None
+            and v.group("verb") in _SHARE_VERBS
+        )
     )
     return bool(share) and not _NOT_SHARE_BEFORE_RE.search(text, max(0, start - 12), start)
 
@@ -2026,6 +2037,11 @@ _GAP_WORDS = frozenset(
 _DETERMINERS = frozenset({"its", "their", "the", "his", "her", "our", "this", "that"})
 
 
+# Verbs after the noun of a figure's "of" phrase ("A third of hospitals reported staff
+# shortages"): the clause's verb, not part of what is measured (rules/ratios.toml [share]).
+_CLAUSE_VERBS = _SHARE_VERBS
+
+
 def _metric_right(
     text: str, end: int, hi: int, skip: list[tuple[int, int]], money: bool
 ) -> tuple[list[str], int, int]:
@@ -2044,7 +2060,7 @@ def _metric_right(
             continue  # "of Russian coal": the entity is kept apart
         if not words and lw in ("the", "a", "an", "its", "their", "new", "fresh", "additional"):
             continue
-        if not w[0].isalpha() or lw in _RIGHT_STOP or len(words) >= 4:
+        if not w[0].isalpha() or lw in _RIGHT_STOP or len(words) >= 4 or (words and lw in _CLAUSE_VERBS):
             break
         words.append((w, m.start(), m.end()))
     if not words:
