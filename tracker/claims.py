@@ -371,6 +371,8 @@ _PERIOD_RE = re.compile(
     | (?P<half>(?:\bH(?P<hn>[12])|\b(?P<hw>first|second|final|last)[ -]half)
         (?:,?[ ](?:of[ ])?(?:(?P<hy>{_YEAR})|(?P<hrel>this|last)[ ]year))?)
     | (?P<ago>\ba[ ]year[ ](?:earlier|before|ago)|\bthe[ ](?:previous|prior|preceding)[ ]year|\byear[ ]ago)
+    | (?P<step>\bthe[ ](?P<stepw>previous|prior|preceding)[ ](?P<stepu>quarter|month)\b
+        |\ba[ ](?P<stepu2>quarter|month)[ ](?:earlier|before))
     | (?P<mrange>\b(?:between[ ](?P<mb1>(?-i:{_MONTH_TITLE}))[ ]and[ ](?P<mb2>(?-i:{_MONTH_TITLE}))
         |(?P<m1>(?-i:{_MONTH_TITLE}))[ ]?(?:-|–|—|to|through)[ ]?(?P<m2>(?-i:{_MONTH_TITLE})))
         (?:,?[ ](?:of[ ])?(?P<mry>{_YEAR}))?)
@@ -1580,7 +1582,7 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
         else:
             k = y * 4 + (mo - 1) // 3 + shift
             p = _label(k // 4, (k % 4) * 3 + 1, k // 4, (k % 4) * 3 + 3)
-    elif g["ago"]:
+    elif g["ago"] or g["step"]:
         return None  # relative to another period: resolved by _periods
     elif g["nto"]:  # "the nine months to September": n months ending with that month
         # "the year to March" is twelve months; "the 52 weeks to February 24" is in weeks
@@ -1669,6 +1671,14 @@ _PERIOD_KEYS = (
     "the previous year",
     "the prior year",
     "the preceding year",
+    "the previous quarter",
+    "the prior quarter",
+    "the preceding quarter",
+    "the previous month",
+    "the prior month",
+    "the preceding month",
+    "a quarter ",
+    "a month ",
     "between ",
     "last ",
     "this ",
@@ -1757,6 +1767,8 @@ def _periods(
         end = m.end()
         if m.group("ago"):
             p = _year_before(m, out[-1] if out else None, published)
+        elif m.group("step"):
+            p = _step_before(m, out[-1] if out else None, published)
         else:
             p = _resolve(m, published)
         if p is not None:
@@ -1818,6 +1830,28 @@ def _year_before(m: re.Match[str], base: _Period | None, published: dt.date | No
     f, la = base.first, base.last
     p = _label(f.year - 1, f.month, la.year - 1, la.month)
     return _Period(m.start(), m.end(), p.label, p.first, p.last, False, relative=True)
+
+
+def _step_before(m: re.Match[str], base: _Period | None, published: dt.date | None) -> _Period | None:
+    """ "the previous quarter" / "a month earlier": the quarter or month before the sentence's
+    last period when that one is a quarter or a month ("4.2% in the three months to August,
+    from 4.0% in the previous quarter" → March–May); with none before, "the previous
+    quarter" is the one before the current quarter of the article date, as "last quarter"."""
+    months = 3 if (m.group("stepu") or m.group("stepu2")).lower() == "quarter" else 1
+    if base is not None and base.first is not None and base.last is not None:
+        f, la = base.first, base.last
+        k1, k2 = f.year * 12 + f.month - 1, la.year * 12 + la.month - 1
+        if k2 - k1 + 1 != months:
+            return None  # "the previous quarter" after a year: which one is not said
+        k1, k2 = k1 - months, k2 - months
+    elif m.group("stepw") and published is not None:
+        k2 = published.year * 12 + published.month - 1
+        k2 = k2 - k2 % months - 1 if months == 3 else k2 - 1
+        k1 = k2 - months + 1
+    else:
+        return None  # "a quarter earlier" than an unnamed period
+    p = _label(k1 // 12, k1 % 12 + 1, k2 // 12, k2 % 12 + 1)
+    return _Period(m.start(), m.end(), p.label, p.first, p.last, False, relative=base is not None)
 
 
 def _entity_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
