@@ -2232,6 +2232,31 @@ def _metric(
 _GOALS = frozenset(_METRICS["goals"]["words"])
 
 
+# Past forms that end in neither -ed nor a connector, from casualty, court and election copy.
+_IRREGULAR_PAST = frozenset(
+    "heard won sold took made built found paid sent saw gave drew led beat shot struck caught brought "
+    "bought fought held kept met ran told wrote sank spent stole swept threw hurt fled freed".split()
+)
+
+
+_PARTICLES = frozenset({"out", "up", "off", "down", "away", "back", "over"})
+
+
+def _has_past_verb(words: list[str]) -> bool:
+    """A verb in the phrase before a counted noun ("Police arrested more than 300 protesters",
+    "The storm knocked out power to 150,000 customers"), which then names what is counted;
+    an -ed word first before a noun is an adjective ("Registered voters rose to 40 million")."""
+    for i, w in enumerate(words):
+        lw = w.lower()
+        if lw in _IRREGULAR_PAST:
+            return True
+        if len(lw) >= 5 and lw.endswith("ed") and lw not in _SYNONYMS:
+            if i == 0 and len(words) > 1 and words[1].lower() not in _PARTICLES:
+                continue
+            return True
+    return False
+
+
 def _metric_phrase(
     text: str,
     raw: _Raw,
@@ -2248,6 +2273,8 @@ def _metric_phrase(
     rwords, rs, re_ = (
         _metric_right(text, raw.end, hi, skip, raw.kind == "money") if raw.kind != "count" else ([], -1, -1)
     )
+    if raw.kind == "count" and raw.surface_unit and _has_past_verb(lwords):
+        lwords = []  # "The earthquake killed more than 2,000 people": the act is no metric
     if raw.kind == "count" and not lwords:
         if not raw.surface_unit:  # "fell by 2 million": nothing named
             return None, None, None
