@@ -2002,9 +2002,14 @@ def _metric_left(
                 # metric is the head before the route or parties, not their name.
                 chunk, seen_skip, i = [], False, j
                 continue
-            if j > 0 and toks[j][0].lower() in ("of", "on") and any(len(c) == 3 for c in chunk):
+            prep = toks[j][0].lower() if j > 0 else ""
+            if prep in ("of", "on", "at", "in") and any(len(c) == 3 for c in chunk):
                 head = toks[j - 1]
                 if head[0].lower() in _MEASURED_HEADS and not _inside(skip, head[1], head[2]):
+                    if lw == "the" and prep in ("at", "in"):
+                        # "Sales at the watchmaker", "Shares in the miner", "Prices at the
+                        # pump": the place or company is no kind of thing, the head is measured
+                        return [head[0]], head[1], head[2]
                     # "Sales of electric cars", "imports of Russian coal", "the yield on the
                     # 10-year note": what is measured of the thing, said last as in "electric
                     # car sales", "coal imports", "10-year note yield".
