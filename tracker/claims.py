@@ -1122,6 +1122,7 @@ def _scan(text: str, low: str) -> list[_Raw]:
     cands.sort()
     out: list[_Raw] = []
     last_end = 0
+    points_end = -1  # end of the last move in index points ("rose 300 points")
     for pos, kind in cands:
         if pos < last_end:
             continue
@@ -1133,12 +1134,14 @@ def _scan(text: str, low: str) -> list[_Raw]:
             prev = text[pos - 1] if pos else " "
             glued = prev.isalpha() and _PREFIX_RE.search(text, max(0, pos - 8), pos) is not None
             if glued or not (prev.isalnum() or prev in "_.,:/"):  # "RMB5.2 billion", not "G20"
-                raw = _quantity(text, pos, euro, last_end)
+                raw = _quantity(text, pos, euro, last_end, points_end)
         else:
             raw = _quantity(text, pos, euro, last_end)
         if raw:
             out.append(raw)
             last_end = raw.end
+            if raw.unit == "pt":
+                points_end = raw.end
     return out
 
 
@@ -1252,7 +1255,19 @@ def _per_whole(text: str, pos: int, euro: bool) -> tuple[int, int] | None:
     return int(n), end
 
 
-def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
+# "passed by 311 votes to 293", "a majority of 18": the other side of a tally, or its margin.
+_TALLY_BEFORE_RE = re.compile(
+    rf"""(?:[0-9]{_SP}+(?:votes|seats|ballots){_SP}+(?:to|against)
+    |(?<![\w])majority{_SP}+of(?:{_SP}+(?:just|only))?){_SP}+\Z""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# "The Dow rose 300 points, or 0.8%, to 38,950": the level an index moved to, after its move
+# in points in the same clause.
+_LEVEL_AFTER_RE = re.compile(rf"(?:[^.;:!?\n]|\.(?=[0-9])){{0,40}}(?<![\w])(?:to|at){_SP}+\Z", re.IGNORECASE)
+_POINTS = _SUFFIX["points"]
+
+
+def _quantity(text: str, pos: int, euro: bool, last_end: int, points_end: int = -1) -> _Raw | None:
     num = _number_at(text, pos, euro)
     if num is None:
         return None
@@ -1367,6 +1382,19 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
                 _bare_rate(text, term)
             if term.unit is None:
                 _toll_count(text, term)
+            if (
+                term.unit is None
+                and _may_count(term)
+                and _TALLY_BEFORE_RE.search(text, max(0, num.start - 30), num.start)
+            ):
+                term.unit = _COUNT
+            if (
+                term.unit is None
+                and 0 <= points_end <= num.start
+                and _LEVEL_AFTER_RE.match(text, points_end, num.start)
+                and not (num.is_plain_int and 1800 <= num.value <= 2100)
+            ):
+                term.unit = _POINTS
     if (
         last is term
         and (term.unit is None or term.unit.kind == "count")
@@ -2262,6 +2290,17 @@ def _has_past_verb(words: list[str]) -> bool:
     return False
 
 
+def _only_gap(text: str, g0: int, start: int, skip: list[tuple[int, int]]) -> bool:
+    """Only connectors between two figures ("rose 5% to $10 billion"), once the periods and
+    entities between them are set aside ("5% in 2022 to $10bn")."""
+    gap_text = list(text[g0:start].lower())
+    for a, b in skip:
+        for k in range(max(a, g0), min(b, start)):
+            gap_text[k - g0] = " "
+    gap = "".join(gap_text).replace(",", " ").replace("(", " ").split()
+    return all(w in _GAP_WORDS for w in gap)
+
+
 def _metric_phrase(
     text: str,
     raw: _Raw,
@@ -2282,6 +2321,13 @@ def _metric_phrase(
         lwords = []  # "The earthquake killed more than 2,000 people": the act is no metric
     if raw.kind == "count" and not lwords:
         if not raw.surface_unit:  # "fell by 2 million": nothing named
+            if (
+                prev is not None
+                and prev[1]
+                and prev[0].kind == "count"
+                and _only_gap(text, prev[0].end, raw.start, skip)
+            ):
+                return prev[1], None, None  # "by 311 votes to 293": the same things counted
             return None, None, None
         return _singular(raw.surface_unit.lower()), raw.unit_span[0], raw.unit_span[1]
     if (
@@ -2290,15 +2336,8 @@ def _metric_phrase(
         and _COMPARE_BEFORE_RE.search(text, max(prev[0].end, raw.start - 40), raw.start)
     ):
         return prev[1], None, None  # "1.6 million bpd ..., up from 1.2 million bpd": the same metric
-    if not lwords and not rwords and prev is not None:
-        g0 = prev[0].end
-        gap_text = list(text[g0 : raw.start].lower())
-        for a, b in skip:  # a period or an entity between the two ("5% in 2022 to $10bn")
-            for k in range(max(a, g0), min(b, raw.start)):
-                gap_text[k - g0] = " "
-        gap = "".join(gap_text).replace(",", " ").replace("(", " ").split()
-        if all(w in _GAP_WORDS for w in gap):
-            return prev[1], None, None  # "rose 5% to $10 billion": same metric
+    if not lwords and not rwords and prev is not None and _only_gap(text, prev[0].end, raw.start, skip):
+        return prev[1], None, None  # "rose 5% to $10 billion": same metric
     if rwords:
         verb = _verb_before(text, lo, raw.start)
         metric = _normalise_metric(rwords + ([verb] if verb else []))
