@@ -2275,6 +2275,11 @@ _IRREGULAR_PAST = frozenset(
 _PARTICLES = frozenset({"out", "up", "off", "down", "away", "back", "over"})
 
 
+def _is_past_verb(word: str) -> bool:
+    lw = word.lower()
+    return lw in _IRREGULAR_PAST or (len(lw) >= 5 and lw.endswith("ed") and lw not in _SYNONYMS)
+
+
 def _has_past_verb(words: list[str]) -> bool:
     """A verb in the phrase before a counted noun ("Police arrested more than 300 protesters",
     "The storm knocked out power to 150,000 customers"), which then names what is counted;
@@ -2317,8 +2322,15 @@ def _metric_phrase(
     rwords, rs, re_ = (
         _metric_right(text, raw.end, hi, skip, raw.kind == "money") if raw.kind != "count" else ([], -1, -1)
     )
-    if raw.kind == "count" and raw.surface_unit and _has_past_verb(lwords):
-        lwords = []  # "The earthquake killed more than 2,000 people": the act is no metric
+    if lwords and _has_past_verb(lwords):
+        # "The earthquake killed more than 2,000 people", "The country installed 217 GW of
+        # solar capacity": the act and its subject are no metric; but the subject of a verb of
+        # change is measured ("The rupee weakened to 84.1 against the dollar")
+        subject = lwords[:-1] if _is_past_verb(lwords[-1]) else []
+        keep = raw.kind != "count" and not rwords and bool(subject) and not _has_past_verb(subject)
+        if keep:
+            le = len(text[:ls] + text[ls:le].rsplit(lwords[-1], 1)[0].rstrip())
+        lwords = subject if keep else []
     if raw.kind == "count" and not lwords:
         if not raw.surface_unit:  # "fell by 2 million": nothing named
             if (
