@@ -691,8 +691,9 @@ def _read_count(text: str, term: _Term) -> None:
         c = _COUNT_RE_HEADLINE.match(text, pos)
     if c and not any(w in _NOT_ADJECTIVES for w in c.group("adj").split()):
         noun = c.group("noun")
-    elif term.num.value == int(term.num.value) and term.num.value >= 2:
-        # Any plural noun counts ("12 pipelines"), but not a verb ("2231 remains").
+    elif (total := term.num.value * term.scale) == int(total) and total >= 2:
+        # Any plural noun counts ("12 pipelines", "9.5 million spectators"), but not a verb
+        # ("2231 remains").
         c = _PLURAL_RE.match(text, pos) or _people_of(text, pos)
         if not c or c.group("noun") in _BOUNDARY or c.group("noun") in _NOT_COUNTS:
             c = _plural_after_modifier(text, pos)
