@@ -121,6 +121,12 @@ for _u in _UNITS["unit"]:
     for _s in _u.get("suffix_cs", []) + _u.get("glued_cs", []):
         _SUFFIX_CS[_s] = _def
 # Letters that are a unit only glued to the number ("38.7C", "5p"); spaced they are labels.
+# Words before a bare number that give it their unit ("a magnitude 6.1 quake").
+_UNIT_BEFORE: dict[str, _Unit] = {
+    _s.lower(): _Unit(_u["canonical"], _u["kind"], float(_u["factor"]))
+    for _u in _UNITS["unit"]
+    for _s in _u.get("before", [])
+}
 _GLUED_CS = frozenset(_s for _u in _UNITS["unit"] for _s in _u.get("glued_cs", []))
 _PER: dict[str, str] = {k.lower(): v for k, v in _UNITS["per"].items()}
 _PER_CURRENCY: dict[str, str] = {k.lower(): v for k, v in _UNITS["per_currency"].items()}
@@ -341,6 +347,7 @@ _CAP_OK = frozenset(
         "imports",
         "output",
         "ci",  # "(95% CI 50% to 71%)": the interval's bounds follow its label
+        "magnitude",  # "Magnitude 6.1 quake hits …"
     }
     | {h.split()[-1] for h in _HEDGE_BEFORE}
 )
@@ -1256,6 +1263,10 @@ def _per_whole(text: str, pos: int, euro: bool) -> tuple[int, int] | None:
     return int(n), end
 
 
+_UNIT_BEFORE_RE = re.compile(
+    rf"(?<![\w-])(?P<w>{_alt(list(_UNIT_BEFORE))})(?:{_SP}+)?\Z",
+    re.IGNORECASE,
+)
 # "passed by 311 votes to 293", "a majority of 18": the other side of a tally, or its margin.
 _TALLY_BEFORE_RE = re.compile(
     rf"""(?:[0-9]{_SP}+(?:votes|seats|ballots){_SP}+(?:to|against)
@@ -1389,6 +1400,8 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int, points_end: int = 
                 and _TALLY_BEFORE_RE.search(text, max(0, num.start - 30), num.start)
             ):
                 term.unit = _COUNT
+            if term.unit is None and (b := _UNIT_BEFORE_RE.search(text, max(0, num.start - 12), num.start)):
+                term.unit = _UNIT_BEFORE[b.group("w").lower()]
             if (
                 term.unit is None
                 and 0 <= points_end <= num.start
