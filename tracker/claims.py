@@ -374,7 +374,8 @@ _PERIOD_RE = re.compile(
     | (?P<firstn>\b(?:first|past|last)[ ](?P<n>[0-9]{{1,2}}|{_NUMW})[ ]months
         (?:[ ]of[ ](?:(?P<fny>{_YEAR})|(?P<fnrel>this|last)[ ]year))?)
     | (?P<quarter>(?:\bQ(?P<qn>[1-4])|\b(?P<qw>{_ORD}|final|last)[ -]quarter)
-        (?:,?[ ](?:of[ ])?(?:(?P<qy>{_YEAR})|(?P<qrel>this|last)[ ]year))?)
+        (?:,?[ ](?:of[ ])?(?:(?P<qy>{_YEAR})|(?P<qrel>this|last)[ ]year
+          |(?:the[ ])?(?:FY[ ]?|fiscal[ ](?:year[ ])?)(?P<qfy>{_YEAR}|[0-9]{{2}}\b)))?)
     | (?P<half>(?:\bH(?P<hn>[12])|\b(?P<hw>first|second|final|last)[ -]half)
         (?:,?[ ](?:of[ ])?(?:(?P<hy>{_YEAR})|(?P<hrel>this|last)[ ]year))?)
     | (?P<ago>\ba[ ]year[ ](?:earlier|before|ago)|\bthe[ ](?:previous|prior|preceding)[ ]year|\byear[ ]ago)
@@ -1644,6 +1645,12 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
             return None
         y = _year_of(g["fny"], g["fnrel"], published, n)
         p = _label(y, 1, y, n) if y else None
+    elif g["quarter"] and g["qfy"]:
+        # "Q2 FY25", "the third quarter of fiscal 2024": a fiscal quarter, whose months depend
+        # on where the company's year starts, so it is labelled and not dated
+        q = int(g["qn"]) if g["qn"] else _ORDINALS.get(g["qw"].lower(), 4)
+        yy = g["qfy"]
+        p = _Period(0, 0, f"FY{int(yy) if len(yy) == 4 else 2000 + int(yy)}-Q{q}", None, None, False)
     elif g["quarter"]:
         q = int(g["qn"]) if g["qn"] else _ORDINALS.get(g["qw"].lower(), 4)  # "final quarter"
         y = _year_of(g["qy"], g["qrel"], published, q * 3)
