@@ -2052,10 +2052,10 @@ def _metric_left(
                 chunk, seen_skip, i = [], False, j
                 continue
             prep = toks[j][0].lower() if j > 0 else ""
-            if prep in ("of", "on", "at", "in") and any(len(c) == 3 for c in chunk):
+            if prep in ("of", "on", "at", "in", "for") and any(len(c) == 3 for c in chunk):
                 head = toks[j - 1]
                 if head[0].lower() in _MEASURED_HEADS and not _inside(skip, head[1], head[2]):
-                    if lw == "the" and prep in ("at", "in"):
+                    if lw == "the" and prep in ("at", "in", "for"):
                         # "Sales at the watchmaker", "Shares in the miner", "Prices at the
                         # pump": the place or company is no kind of thing, the head is measured
                         return [head[0]], head[1], head[2]
@@ -2065,6 +2065,8 @@ def _metric_left(
                     words = [c[0] for c in chunk if len(c) == 3] + [head[0]]
                     return words, head[1], chunk[-1][2]
             break
+        if not chunk and lw in _ADVERBS:
+            continue  # "market cap briefly hit": the adverb is no part of the metric
         if (not w[0].isalpha() and not _TERM_MODIFIER_RE.fullmatch(w)) or (
             lw in _BOUNDARY and not (i and f"{toks[i - 1][0].lower()} {lw}" in _SYNONYMS)
         ):
@@ -2085,6 +2087,7 @@ _RELATIVE_RE = re.compile(r",[ \t]*(?:which|who)\b[^,;.!?\n]{1,150},")
 # A term written as a compound modifier inside a metric ("the 10-year note", "30-year mortgages").
 _TERM_MODIFIER_RE = re.compile(r"\d+-(?:year|month|week|day)")
 _MEASURED_HEADS = frozenset(_METRICS["measured_heads"]["words"])
+_ADVERBS = frozenset(_METRICS["adverbs"]["words"])
 # Auxiliaries of the perfect tenses, stripped only right before a connector: alone they are
 # possession ("The bank has 110 million customers").
 _PERFECT_AUX = frozenset({"has", "have", "had"})
