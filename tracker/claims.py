@@ -305,7 +305,7 @@ _NOT_FIGURE_AFTER_RE = re.compile(
     | \A:[0-9]{{2}}                          # time of day
     | \A{_SP}*(?:a\.m\.|p\.m\.|am|pm|o'clock|GMT|UTC|CET|MSK|EST|EDT|BST)(?![A-Za-z])
     | \A/[0-9]                               # 2022/23, 12/03
-    | \A[-–][0-9]+[A-Za-z]                  # 737-800s
+    | \A[-–][0-9]+(?![0-9]|(?:cm|mm|km|kg|C|F|bn|m|k)(?![A-Za-z]))[A-Za-z]  # 737-800s, not "30-40cm"
     """,
     re.VERBOSE,
 )
