@@ -2292,7 +2292,8 @@ _GOALS = frozenset(_METRICS["goals"]["words"])
 # Past forms that end in neither -ed nor a connector, from casualty, court and election copy.
 _IRREGULAR_PAST = frozenset(
     "heard won sold took made built found paid sent saw gave drew led beat shot struck caught brought "
-    "bought fought held kept met ran told wrote sank spent stole swept threw hurt fled freed".split()
+    "bought fought held kept met ran told wrote sank spent stole swept threw hurt fled freed blew broke "
+    "flew drove froze began tore wore hung dug spun burst".split()
 )
 
 
