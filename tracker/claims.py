@@ -664,12 +664,17 @@ def _set_unit(term: _Term, u: re.Match[str]) -> None:
 _CAP_PLURAL_RE = re.compile(rf"""{_SP}+(?P<noun>[A-Z][a-z]{{2,}}s)(?![A-Za-z'’-])""")
 
 
+# An acronym's plural ("72 MPs", "40 MEPs", "3,000 EVs"): counted things.
+_ACRONYM_PLURAL_RE = re.compile(rf"""{_SP}+(?P<noun>[A-Z]{{2,5}}s)(?![A-Za-z'’-])""")
+
+
 def _people_of(text: str, pos: int) -> re.Match[str] | None:
-    """A plural demonym from the gazetteer ("100,000 Ukrainians"): a count of people."""
+    """A plural demonym from the gazetteer ("100,000 Ukrainians"): a count of people; or an
+    acronym's plural ("72 MPs")."""
     c = _CAP_PLURAL_RE.match(text, pos)
     if c and c.group("noun") in _ENTITY_OF and c.group("noun")[:-1] in _ENTITY_OF:
         return c
-    return None
+    return _ACRONYM_PLURAL_RE.match(text, pos)
 
 
 # One modifier before a plural noun ("300 polling stations", "40 rural hospitals"); the
@@ -2366,7 +2371,9 @@ def _metric_phrase(
             ):
                 return prev[1], None, None  # "by 311 votes to 293": the same things counted
             return None, None, None
-        return _singular(raw.surface_unit.lower()), raw.unit_span[0], raw.unit_span[1]
+        su = raw.surface_unit
+        noun = su[:-1].lower() if su[:-1].isupper() else _singular(su.lower())  # "MPs" → "mp"
+        return noun, raw.unit_span[0], raw.unit_span[1]
     if (
         prev is not None
         and prev[1]
