@@ -1969,9 +1969,14 @@ def _is_entity_word(w: str) -> bool:
     return bool(parts) and all(p in _ENTITY_OF or p.rstrip("'’s") in _ENTITY_OF for p in parts)
 
 
+_IRREGULAR_PLURALS = {"children": "child", "women": "woman", "men": "man", "teeth": "tooth", "mice": "mouse"}
+
+
 def _singular(word: str) -> str:
     if word in ("gas", "news", "series", "species", "economics", "politics", "gdp"):
         return word
+    if word in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[word]
     if word.endswith(("'s", "’s")):
         return word[:-2]  # "the country's exports": the possessor, not a plural
     if word.endswith(("sses", "shes", "ches", "xes")) and len(word) > 5:
@@ -2396,7 +2401,19 @@ def _metric_phrase(
     t = _verb_at(text, max(lo, prev[0].end) if prev else lo, raw.start)
     if t and raw.kind == "money":
         return _VERBS[t.group(0).lower()], t.start(), t.end()
+    if raw.kind == "percent" and (n := _NOUN_AFTER_RE.match(text, raw.end, hi)):
+        noun = n.group("noun")
+        share = " in " in text[raw.value_span[0] : raw.value_span[1]] or " out " in text[raw.start : raw.end]
+        if (share and noun not in _BOUNDARY and noun not in _NOT_COUNTS) or noun in _ATTRIBUTIVE_HEADS:
+            # "one in four adults" is a share of adults; "a 45% turnout", "a 10% stake"
+            return _singular(noun), n.start("noun"), n.end("noun")
     return None, None, None
+
+
+# The noun right after a percentage that measures it when the sentence names nothing else
+# ("on a 45% turnout", "a 10% stake"), and the noun after a share "one in four adults".
+_NOUN_AFTER_RE = re.compile(rf"{_SP}+(?P<noun>[a-z]{{3,}})(?![\w'’-])")
+_ATTRIBUTIVE_HEADS = _MEASURED_HEADS | frozenset({"stake", "stakes", "majority", "discount", "turnout"})
 
 
 # Metrics that flow from one party to another: China's exports to Russia and Russia's
