@@ -2240,6 +2240,15 @@ _RIGHT_STOP = _PREPS | {
     "hits",
     "closed",
     "worth",  # "2.5 tonnes of cocaine worth £200m"
+    # prepositions of place and time after the noun ("58% of patients within four hours")
+    "within",
+    "among",
+    "across",
+    "during",
+    "since",
+    "after",
+    "before",
+    "aged",
 }
 
 
