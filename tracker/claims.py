@@ -1239,6 +1239,24 @@ _SIGN_BEFORE_RE = re.compile(
     rf"""(?:(?<![\w.,%)\-–−])(?P<sign>[-−–])|(?<![\w])minus{_SP}+)\Z""", re.IGNORECASE
 )
 _SIGNED_KINDS = frozenset({"temperature", "percent"})
+# A lead or a gap in points is in percentage points ("Trump leads Harris by 2 points",
+# "Labour's lead narrowed to 12 points", "five points ahead"); an index moves in index points.
+_LEAD_BEFORE_RE = re.compile(
+    r"(?<![\w])(?:leads?|led|leading|trails?|trailed|trailing|margin|gap|deficit|advantage)"
+    r"(?:[^\S\n]+(?:narrowed|widened|shrank|grew|fell|rose|was|is|of|by|to|at|over|\w+['’]s)){0,3}[^\S\n]+\Z",
+    re.IGNORECASE,
+)
+_LEAD_AFTER_RE = re.compile(r"[^\S\n]+(?:ahead|behind|clear)(?![\w])", re.IGNORECASE)
+# "Harris leads Trump by 2 points" in poll copy (a percentage or a poll named near it); "City
+# lead Arsenal by 5 points" in a league table stays in points.
+_LEAD_NAME_BEFORE_RE = re.compile(
+    r"(?<![\w])(?:leads?|led|trails?|trailed)[^\S\n]+[A-Z][\w'’.-]*[^\S\n]+by[^\S\n]+\Z"
+)
+# "dropped 6 points to 38%": a move in points to a percentage is in percentage points.
+_TO_PERCENT_AFTER_RE = re.compile(
+    r"[^\S\n]+(?:to|from)[^\S\n]+[0-9]+(?:\.[0-9]+)?[^\S\n]?(?:%|per[^\S\n]?cent)"
+)
+_POLL_CUE_RE = re.compile(r"%|\b(?:polls?|polling|survey|voters)\b", re.IGNORECASE)
 
 
 _PER_WHOLE_RE = re.compile(rf"{_SP}+per{_SP}+", re.IGNORECASE)
@@ -1472,6 +1490,16 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int, points_end: int = 
             sign = -1.0  # "-5C", "minus 12C", "growth of -0.3%": below zero
             start = value_start = m.start()
     canonical = unit.canonical
+    if canonical == "pt" and (
+        _LEAD_BEFORE_RE.search(text, max(0, start - 40), start)
+        or _LEAD_AFTER_RE.match(text, end)
+        or _TO_PERCENT_AFTER_RE.match(text, end)
+        or (
+            _LEAD_NAME_BEFORE_RE.search(text, max(0, start - 40), start)
+            and _POLL_CUE_RE.search(text, max(0, start - 200), end + 200)
+        )
+    ):
+        canonical = "pp"  # "leads Harris by 2 points", "12 points ahead": a poll lead, not an index move
     if unit.kind == "money" and "/" not in canonical:
         p = _PER_RE.match(text, end)
         if p:
