@@ -1890,7 +1890,14 @@ def _distance(raw: _Raw, p: _Period) -> tuple[int, int]:
     return (max(p.start - raw.end, raw.start - p.end, 0), -p.start)
 
 
-def _period_of(raw: _Raw, usable: list[_Period], owners: dict[int, _Raw]) -> _Period:
+# A verb of saying or forecasting between a figure and the next one opens a clause about
+# something else, whose period is its own.
+_NEW_CLAUSE_RE = re.compile(
+    r"\b(?:said|says|added|expects|expected|forecasts?|predicted|predicts|warned|projected|sees|saw)\b"
+)
+
+
+def _period_of(text: str, raw: _Raw, usable: list[_Period], owners: dict[int, _Raw]) -> _Period | None:
     """The period a figure is for: one written right after it; else the nearest, unless that
     one is written right after another figure and a free period follows this one ("trade
     reached $240bn in 2023, surpassing a target of $200bn set for 2024")."""
@@ -1901,7 +1908,12 @@ def _period_of(raw: _Raw, usable: list[_Period], owners: dict[int, _Raw]) -> _Pe
     if nearest.start not in owners:
         return nearest
     free_after = [p for p in usable if p.start not in owners and p.start >= raw.end]
-    return min(free_after, key=lambda p: _distance(raw, p)) if free_after else nearest
+    if free_after:
+        return min(free_after, key=lambda p: _distance(raw, p))
+    owner = owners[nearest.start]
+    if owner.start >= raw.end and _NEW_CLAUSE_RE.search(text, raw.end, owner.start):
+        return None  # "raised rates to 6.5% and said inflation would average 4.5% in fiscal 2025"
+    return nearest
 
 
 def _year_before(m: re.Match[str], base: _Period | None, published: dt.date | None) -> _Period | None:
@@ -2531,7 +2543,7 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
             period: _Period | None = None
             usable = [p for p in periods if not p.relative or _just_after(raw, p, mine)]
             if usable:
-                period = _period_of(raw, usable, owners)
+                period = _period_of(text, raw, usable, owners)
             target = (
                 _cue_before(low, lo, raw.start)
                 or (period is not None and period.target)
