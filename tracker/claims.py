@@ -2453,15 +2453,22 @@ def _metric_phrase(
     if raw.kind == "percent" and (n := _NOUN_AFTER_RE.match(text, raw.end, hi)):
         noun = n.group("noun")
         share = " in " in text[raw.value_span[0] : raw.value_span[1]] or " out " in text[raw.start : raw.end]
-        if (share and noun not in _BOUNDARY and noun not in _NOT_COUNTS) or noun in _ATTRIBUTIVE_HEADS:
-            # "one in four adults" is a share of adults; "a 45% turnout", "a 10% stake"
-            return _singular(noun), n.start("noun"), n.end("noun")
+        if share and not n.group("cmp") and noun not in _BOUNDARY and noun not in _NOT_COUNTS:
+            return _singular(noun), n.start("noun"), n.end("noun")  # "one in four adults"
+        if noun in _ATTRIBUTIVE_HEADS:
+            # "a 45% turnout", "a 10% stake", "a 23% higher risk of stroke" (as "the risk of death")
+            of, _, oe = _metric_right(text, n.end(), hi, skip, False)
+            return _normalise_metric([*of, noun]), n.start("noun"), oe if of else n.end("noun")
     return None, None, None
 
 
 # The noun right after a percentage that measures it when the sentence names nothing else
-# ("on a 45% turnout", "a 10% stake"), and the noun after a share "one in four adults".
-_NOUN_AFTER_RE = re.compile(rf"{_SP}+(?P<noun>[a-z]{{3,}})(?![\w'’-])")
+# ("on a 45% turnout", "a 10% stake", "a 23% higher risk"), and the noun after a share "one
+# in four adults".
+_NOUN_AFTER_RE = re.compile(
+    rf"(?:{_SP}+(?P<cmp>higher|lower|greater|smaller|bigger|larger|increased|reduced))?"
+    rf"{_SP}+(?P<noun>[a-z]{{3,}})(?![\w'’-])"
+)
 _ATTRIBUTIVE_HEADS = _MEASURED_HEADS | frozenset({"stake", "stakes", "majority", "discount", "turnout"})
 
 
