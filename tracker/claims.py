@@ -1246,7 +1246,10 @@ _LEAD_BEFORE_RE = re.compile(
     r"(?:[^\S\n]+(?:narrowed|widened|shrank|grew|fell|rose|was|is|of|by|to|at|over|\w+['’]s)){0,3}[^\S\n]+\Z",
     re.IGNORECASE,
 )
-_LEAD_AFTER_RE = re.compile(r"[^\S\n]+(?:ahead|behind|clear)(?![\w])", re.IGNORECASE)
+_LEAD_AFTER_RE = re.compile(
+    r"(?:[^\S\n]+(?:ahead|behind|clear)|[^\S\n]*-?[^\S\n]*(?:rate[^\S\n]+)?(?:cut|cuts|hike|hikes))(?![\w])",
+    re.IGNORECASE,
+)
 # "Harris leads Trump by 2 points" in poll copy (a percentage or a poll named near it); "City
 # lead Arsenal by 5 points" in a league table stays in points.
 _LEAD_NAME_BEFORE_RE = re.compile(
