@@ -1304,6 +1304,24 @@ _TALLY_BEFORE_RE = re.compile(
 # in points in the same clause.
 _LEVEL_AFTER_RE = re.compile(rf"(?:[^.;:!?\n]|\.(?=[0-9])){{0,40}}(?<![\w])(?:to|at){_SP}+\Z", re.IGNORECASE)
 _POINTS = _SUFFIX["points"]
+_INDEX_NAME_RE = re.compile(rf"(?<![\w&/])(?:{_alt(_lines('indices.txt'))})(?![\w&/])")
+_TO_LEVEL_RE = re.compile(rf"(?<![\w])(?:to|at){_SP}+\Z")
+INDEX_LEVEL_WINDOW = 100  # "The S&P 500 closed at 5,870.62": the index named before in the clause
+
+
+def _index_level(text: str, num: _Num) -> bool:
+    """A bare number an index moved or closed at: "The S&P 500 closed at 5,870.62", "the
+    Nasdaq added 1.2% to 18,680.12" (rules/indices.txt)."""
+    if num.value < 100 or (num.is_plain_int and 1800 <= num.value <= 2100):
+        return False
+    if not _TO_LEVEL_RE.search(text, max(0, num.start - 6), num.start):
+        return False
+    lo = max(0, num.start - INDEX_LEVEL_WINDOW)
+    names = list(_INDEX_NAME_RE.finditer(text, lo, num.start))
+    return bool(names) and not _SENTENCE_BREAK_RE.search(text, names[-1].end(), num.start)
+
+
+_SENTENCE_BREAK_RE = re.compile(r"[.;!?](?![0-9])|\n")
 
 
 def _quantity(text: str, pos: int, euro: bool, last_end: int, points_end: int = -1) -> _Raw | None:
@@ -1429,11 +1447,13 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int, points_end: int = 
                 term.unit = _COUNT
             if term.unit is None and (b := _UNIT_BEFORE_RE.search(text, max(0, num.start - 12), num.start)):
                 term.unit = _UNIT_BEFORE[b.group("w").lower()]
-            if (
-                term.unit is None
-                and 0 <= points_end <= num.start
-                and _LEVEL_AFTER_RE.match(text, points_end, num.start)
-                and not (num.is_plain_int and 1800 <= num.value <= 2100)
+            if term.unit is None and (
+                (
+                    0 <= points_end <= num.start
+                    and _LEVEL_AFTER_RE.match(text, points_end, num.start)
+                    and not (num.is_plain_int and 1800 <= num.value <= 2100)
+                )
+                or _index_level(text, num)
             ):
                 term.unit = _POINTS
     if (
