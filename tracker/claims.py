@@ -1309,6 +1309,31 @@ _TO_LEVEL_RE = re.compile(rf"(?<![\w])(?:to|at){_SP}+\Z")
 INDEX_LEVEL_WINDOW = 100  # "The S&P 500 closed at 5,870.62": the index named before in the clause
 
 
+# A plural subject whose number changes or reaches a bare number counts the things it names
+# ("US jobless claims fell by 4,000 to 217,000", "Mortgage approvals rose to 65,600").
+_COUNT_SUBJECT_RE = re.compile(
+    rf"""(?<![\w'’-])(?P<noun>[A-Za-z][a-z]{{2,}}s){_SP}+(?:(?:have|has|had){_SP}+)?
+    (?:rose|fell|increased|decreased|climbed|dropped|jumped|declined|slipped|grew|reached|hit|totalled
+    |totaled|numbered|risen|fallen|surged|slumped)
+    (?:{_SP}+by(?:{_SP}+(?:about|around|some|nearly|almost))?{_SP}+[0-9][0-9,]*)?
+    (?:{_SP}+(?:to|by))?(?:{_SP}+(?:about|around|some|nearly|almost|a{_SP}+record))?{_SP}+\Z""",
+    re.VERBOSE,
+)
+
+
+def _subject_count(text: str, term: _Term) -> None:
+    num = term.num
+    if not _may_count(term) or num.value < 100 or (num.is_plain_int and 1800 <= num.value <= 2100):
+        return
+    c = _COUNT_SUBJECT_RE.search(text, max(0, num.start - 60), num.start)
+    if c is None:
+        return
+    noun = c.group("noun").lower()
+    if noun in _MEASURED_HEADS or noun in _NOT_COUNTS or noun in _BOUNDARY or noun in _SUFFIX:
+        return  # "prices rose to 105", "shares fell to 245": a level, not a count
+    term.unit = _COUNT
+
+
 def _index_level(text: str, num: _Num) -> bool:
     """A bare number an index moved or closed at: "The S&P 500 closed at 5,870.62", "the
     Nasdaq added 1.2% to 18,680.12" (rules/indices.txt)."""
@@ -1445,6 +1470,8 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int, points_end: int = 
                 and _TALLY_BEFORE_RE.search(text, max(0, num.start - 30), num.start)
             ):
                 term.unit = _COUNT
+            if term.unit is None:
+                _subject_count(text, term)
             if term.unit is None and (b := _UNIT_BEFORE_RE.search(text, max(0, num.start - 12), num.start)):
                 term.unit = _UNIT_BEFORE[b.group("w").lower()]
             if term.unit is None and (
