@@ -2440,6 +2440,14 @@ def _only_gap(text: str, g0: int, start: int, skip: list[tuple[int, int]]) -> bo
     return all(w in _GAP_WORDS for w in gap)
 
 
+# "values the group at A$4.2bn", "valuing the company at about £18bn": a valuation of the
+# object; "the deal is valued at $5bn" (no object between) keeps its subject as the metric.
+_VALUING_RE = re.compile(
+    rf"""(?<![\w])(?P<verb>values|valued|valuing|value)(?:{_SP}+[\w'’&.-]+){{1,5}}?{_SP}+at{_SP}+\Z""",
+    re.IGNORECASE,
+)
+
+
 def _metric_phrase(
     text: str,
     raw: _Raw,
@@ -2448,6 +2456,8 @@ def _metric_phrase(
     prev: tuple[_Raw, str | None] | None,
     skip: list[tuple[int, int]],
 ) -> tuple[str | None, int | None, int | None]:
+    if raw.kind == "money" and (v := _VALUING_RE.search(text, max(lo, raw.start - 60), raw.start)):
+        return "valuation", v.start("verb"), v.end("verb")  # "valuing the company at about £18bn"
     # The left phrase never reaches back over the previous figure ("rose 2 cents to $85.10").
     hedge_verb = raw.hedge_span is not None and (
         text[raw.hedge_span[0] : raw.hedge_span[1]].lower() in _CONNECTORS
