@@ -305,7 +305,7 @@ _NOT_FIGURE_AFTER_RE = re.compile(
     | \A:[0-9]{{2}}                          # time of day
     | \A{_SP}*(?:a\.m\.|p\.m\.|am|pm|o'clock|GMT|UTC|CET|MSK|EST|EDT|BST)(?![A-Za-z])
     | \A/[0-9]                               # 2022/23, 12/03
-    | \A[-–][0-9]+(?![0-9]|(?:cm|mm|km|kg|C|F|bn|m|k)(?![A-Za-z]))[A-Za-z]  # 737-800s, not "30-40cm"
+    | \A[-–][0-9]+(?![0-9]|(?:bn|m|k)(?![A-Za-z]))(?=[A-Za-z])(?P<model>)  # 737-800s, not "30-40cm"
     """,
     re.VERBOSE,
 )
@@ -943,7 +943,9 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
     s, e = num.start, num.end
     before = text[max(0, s - 24) : s]
     after = text[e : e + 32]
-    if _NOT_FIGURE_AFTER_RE.match(after):
+    if (nf := _NOT_FIGURE_AFTER_RE.match(after)) and (
+        nf.group("model") is None or not _unit_at(text, e + nf.end())  # "60-70mph" is a range
+    ):
         return True
     if has_prefix:
         return False
