@@ -1859,6 +1859,7 @@ _YEAR_FIND_RE = re.compile(r"[12][09][0-9][0-9]")
 
 # "1990 levels", "2019 level": a year that names the baseline a figure is measured against.
 _BASELINE_AFTER_RE = re.compile(rf"{_SP}+levels?(?![\w])", re.IGNORECASE)
+_BASELINE_BEFORE_RE = re.compile(rf"(?<![\w])levels?{_SP}+(?:of|in){_SP}+\Z", re.IGNORECASE)
 
 
 def _periods(
@@ -1895,7 +1896,10 @@ def _periods(
             continue
         if any(v in low[max(lo, pos - 18) : pos] for v in _EVENT_VERBS):
             continue  # "founded in 1998" dates an event, not the figure
-        if m.group("year") and _BASELINE_AFTER_RE.match(text, m.end()):
+        if m.group("year") and (
+            _BASELINE_AFTER_RE.match(text, m.end())
+            or _BASELINE_BEFORE_RE.search(text, max(lo, pos - 16), pos)
+        ):
             unresolved.append((m.start(), m.end()))
             continue  # "cut emissions by 55% from 1990 levels": a baseline, not the figure's year
         end = m.end()
@@ -2169,6 +2173,9 @@ def _metric_left(
             break
         if not chunk and lw in _ADVERBS:
             continue  # "market cap briefly hit": the adverb is no part of the metric
+        if lw == "per" and len(chunk) == 1 and chunk[0][0].lower() in _PER_HEADS:
+            chunk.insert(0, tok)  # "Emissions per head", "GDP per capita"
+            continue
         if (not w[0].isalpha() and not _TERM_MODIFIER_RE.fullmatch(w)) or (
             lw in _BOUNDARY and not (i and f"{toks[i - 1][0].lower()} {lw}" in _SYNONYMS)
         ):
@@ -2190,6 +2197,21 @@ _RELATIVE_RE = re.compile(r",[ \t]*(?:which|who)\b[^,;.!?\n]{1,150},")
 _TERM_MODIFIER_RE = re.compile(r"\d+-(?:year|month|week|day)")
 _MEASURED_HEADS = frozenset(_METRICS["measured_heads"]["words"])
 _ADVERBS = frozenset(_METRICS["adverbs"]["words"])
+_PER_HEADS = frozenset(
+    {
+        "head",
+        "capita",
+        "person",
+        "household",
+        "adult",
+        "child",
+        "resident",
+        "pupil",
+        "student",
+        "patient",
+        "worker",
+    }
+)
 # Auxiliaries of the perfect tenses, stripped only right before a connector: alone they are
 # possession ("The bank has 110 million customers").
 _PERFECT_AUX = frozenset({"has", "have", "had"})
@@ -2450,6 +2472,9 @@ _VALUING_RE = re.compile(
 )
 
 
+_POSSESSIVE_OBJECT_RE = re.compile(rf"{_SP}*of{_SP}+(?:its|their|his|her){_SP}+", re.IGNORECASE)
+
+
 def _metric_phrase(
     text: str,
     raw: _Raw,
@@ -2472,11 +2497,16 @@ def _metric_phrase(
         # "The earthquake killed more than 2,000 people", "The country installed 217 GW of
         # solar capacity": the act and its subject are no metric; but the subject of a verb of
         # change is measured ("The rupee weakened to 84.1 against the dollar")
-        subject = lwords[:-1] if _is_past_verb(lwords[-1]) else []
+        verb = lwords[-1]
+        subject = lwords[:-1] if _is_past_verb(verb) else []
         keep = raw.kind != "count" and not rwords and bool(subject) and not _has_past_verb(subject)
-        if keep:
-            le = len(text[:ls] + text[ls:le].rsplit(lwords[-1], 1)[0].rstrip())
-        lwords = subject if keep else []
+        if keep and verb.lower() in _VERBS:
+            lwords = [*subject, _VERBS[verb.lower()]]  # "solar farms produced 10.2 GW": production
+        elif keep:
+            le = len(text[:ls] + text[ls:le].rsplit(verb, 1)[0].rstrip())
+            lwords = subject
+        else:
+            lwords = []
     if raw.kind == "count" and not lwords:
         if not raw.surface_unit:  # "fell by 2 million": nothing named
             if (
@@ -2504,7 +2534,9 @@ def _metric_phrase(
         if lwords:
             left = _normalise_metric(lwords)
             if left and metric and left not in metric:
-                metric = f"{metric} {left}"
+                # "The glacier has lost almost a third of its volume": its volume, the glacier's
+                owned = _POSSESSIVE_OBJECT_RE.match(text, raw.end, rs) is not None
+                metric = f"{left} {metric}" if owned else f"{metric} {left}"
         return metric, rs, re_
     if lwords:
         return _normalise_metric(lwords), ls, le
