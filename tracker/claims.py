@@ -2254,7 +2254,7 @@ _DETERMINERS = frozenset({"its", "their", "the", "his", "her", "our", "this", "t
 
 # Verbs after the noun of a figure's "of" phrase ("A third of hospitals reported staff
 # shortages"): the clause's verb, not part of what is measured (rules/ratios.toml [share]).
-_CLAUSE_VERBS = _SHARE_VERBS
+_CLAUSE_VERBS = _SHARE_VERBS | frozenset(_RATIOS["share"]["clause_only"])
 
 
 def _metric_right(
