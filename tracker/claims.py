@@ -369,8 +369,9 @@ _PERIOD_RE = re.compile(
       (?P<rel>\b(?:last|this|next|current|previous|coming)[ ](?P<relunit>year|month|quarter)\b
         (?![ ]of[ ]{_YEAR}))
     | (?P<nto>\b(?:(?P<nn>[0-9]{{1,2}}|{_NUMW})[ ](?P<nunit>months|weeks)|(?P<nyear>year))
-        [ ](?:to|ended|ending|through)[ ]
-        (?P<nm>(?-i:{_MONTH_TITLE}))(?![a-z])(?:[ ][0-9]{{1,2}}(?:st|nd|rd|th)?)?(?:,?[ ](?P<ny>{_YEAR}))?)
+        [ ](?:to|ended|ending|through)[ ](?:the[ ]end[ ]of[ ])?
+        (?P<nm>(?-i:{_MONTH_TITLE}))(?![a-z])(?:[ ][0-9]{{1,2}}(?:st|nd|rd|th)?(?![0-9]))?
+        (?:,?[ ](?P<ny>{_YEAR}))?)
     | (?P<firstn>\b(?:first|past|last)[ ](?P<n>[0-9]{{1,2}}|{_NUMW})[ ]months
         (?:[ ]of[ ](?:(?P<fny>{_YEAR})|(?P<fnrel>this|last)[ ]year))?)
     | (?P<quarter>(?:\bQ(?P<qn>[1-4])|\b(?P<qw>{_ORD}|final|last)[ -]quarter)
@@ -381,6 +382,8 @@ _PERIOD_RE = re.compile(
     | (?P<ago>\ba[ ]year[ ](?:earlier|before|ago)|\bthe[ ](?:previous|prior|preceding)[ ]year|\byear[ ]ago)
     | (?P<step>\bthe[ ](?P<stepw>previous|prior|preceding)[ ](?P<stepu>quarter|month)\b
         |\ba[ ](?P<stepu2>quarter|month)[ ](?:earlier|before))
+    | (?P<yrange>\b(?:between[ ](?P<yb1>{_YEAR})[ ]and|from[ ](?P<yb2>{_YEAR})[ ](?:to|until|through))
+        [ ](?P<ye>{_YEAR}))
     | (?P<mrange>\b(?:between[ ](?P<mb1>(?-i:{_MONTH_TITLE}))[ ]and[ ](?P<mb2>(?-i:{_MONTH_TITLE}))
         |(?P<m1>(?-i:{_MONTH_TITLE}))[ ]?(?:-|–|—|to|through)[ ]?(?P<m2>(?-i:{_MONTH_TITLE})))
         (?:,?[ ](?:of[ ])?(?P<mry>{_YEAR}))?)
@@ -1730,6 +1733,9 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
             return None
         y = _year_of(g["fny"], g["fnrel"], published, n)
         p = _label(y, 1, y, n) if y else None
+    elif g["yrange"]:  # "between 2010 and 2020", "from 2019 to 2023": the span of a change
+        y1, y2 = int(g["yb1"] or g["yb2"]), int(g["ye"])
+        p = _label(y1, 1, y2, 12) if y1 < y2 else None
     elif g["quarter"] and g["qfy"]:
         # "Q2 FY25", "the third quarter of fiscal 2024": a fiscal quarter, whose months depend
         # on where the company's year starts, so it is labelled and not dated
@@ -1814,6 +1820,7 @@ _PERIOD_KEYS = (
     "a quarter ",
     "a month ",
     "between ",
+    "from ",
     "last ",
     "this ",
     "next ",
