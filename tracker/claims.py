@@ -2138,7 +2138,12 @@ def _metric_left(
         toks = [t for t in toks if t[2] <= rel.start()]
     if not stripped:
         # No connector: only "its dividend 4%", "the index 2%" — a short noun after a determiner.
-        if len(toks) < 2 or toks[-2][0].lower() not in _DETERMINERS or toks[-1][0].lower() in _BOUNDARY:
+        # Or a policy verb's object: "cut emissions 68% by 2030", "raised rates 25bp".
+        if (
+            len(toks) < 2
+            or (toks[-2][0].lower() not in _DETERMINERS and toks[-2][0].lower() not in _POLICY_VERBS)
+            or toks[-1][0].lower() in _BOUNDARY
+        ):
             return [], -1, -1
     chunk: list[tuple[str, int, int]] = []
     seen_skip = False
@@ -2257,6 +2262,10 @@ _GAP_WORDS = frozenset(
     }
 )
 _DETERMINERS = frozenset({"its", "their", "the", "his", "her", "our", "this", "that"})
+_POLICY_VERBS = frozenset(
+    "cut cuts raised raise raises lowered lower hiked hike reduce reduced slash slashed lift lifted boost "
+    "boosted increase increased double doubled halve halved triple tripled".split()
+)
 
 
 # Verbs after the noun of a figure's "of" phrase ("A third of hospitals reported staff
