@@ -2370,8 +2370,11 @@ _RIGHT_STOP = _PREPS | {
     "hits",
     "closed",
     "worth",  # "2.5 tonnes of cocaine worth £200m"
-    # prepositions of place and time after the noun ("58% of patients within four hours")
+    # prepositions of place and time after the noun ("58% of patients within four hours",
+    # "15% of their body weight over 68 weeks")
     "within",
+    "over",
+    "under",
     "among",
     "across",
     "during",
