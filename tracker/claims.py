@@ -1326,6 +1326,13 @@ _COUNT_SUBJECT_RE = re.compile(
 )
 
 
+# Plural subjects whose bare number is a level or a score, not a count of them.
+_LEVEL_SUBJECTS = frozenset(
+    "bonds gilts treasuries futures equities markets indices indexes currencies commodities "
+    "temperatures levels readings scores ratings odds".split()
+)
+
+
 def _subject_count(text: str, term: _Term) -> None:
     num = term.num
     if not _may_count(term) or num.value < 100 or (num.is_plain_int and 1800 <= num.value <= 2100):
@@ -1334,7 +1341,13 @@ def _subject_count(text: str, term: _Term) -> None:
     if c is None:
         return
     noun = c.group("noun").lower()
-    if noun in _MEASURED_HEADS or noun in _NOT_COUNTS or noun in _BOUNDARY or noun in _SUFFIX:
+    if (
+        noun in _LEVEL_SUBJECTS
+        or noun in _MEASURED_HEADS
+        or noun in _NOT_COUNTS
+        or noun in _BOUNDARY
+        or noun in _SUFFIX
+    ):
         return  # "prices rose to 105", "shares fell to 245": a level, not a count
     term.unit = _COUNT
 
