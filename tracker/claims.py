@@ -2576,6 +2576,10 @@ def _metric_phrase(
     t = _verb_at(text, max(lo, prev[0].end) if prev else lo, raw.start)
     if t and raw.kind == "money":
         return _VERBS[t.group(0).lower()], t.start(), t.end()
+    if raw.kind == "money" and (n := _MONEY_HEAD_RE.match(text, raw.end, hi)):
+        mod = n.group("mod")
+        words = [mod, n.group("noun")] if mod and mod not in _BOUNDARY else [n.group("noun")]
+        return _normalise_metric(words), n.start("mod") if mod else n.start("noun"), n.end("noun")
     if raw.kind == "percent" and (n := _NOUN_AFTER_RE.match(text, raw.end, hi)):
         noun = n.group("noun")
         share = " in " in text[raw.value_span[0] : raw.value_span[1]] or " out " in text[raw.start : raw.end]
@@ -2594,6 +2598,9 @@ def _metric_phrase(
 _NOUN_AFTER_RE = re.compile(
     rf"(?:{_SP}+(?P<cmp>higher|lower|greater|smaller|bigger|larger|increased|reduced))?"
     rf"{_SP}+(?P<noun>[a-z]{{3,}})(?![\w'’-])"
+)
+_MONEY_HEAD_RE = re.compile(
+    rf"(?:{_SP}+(?P<mod>[a-z][a-z-]{{2,}}))?{_SP}+(?P<noun>{_alt(_METRICS['money_heads']['words'])})(?![\w-])"
 )
 _ATTRIBUTIVE_HEADS = _MEASURED_HEADS | frozenset({"stake", "stakes", "majority", "discount", "turnout"})
 
