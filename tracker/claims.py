@@ -2545,9 +2545,14 @@ def _metric_phrase(
                 prev is not None
                 and prev[1]
                 and prev[0].kind == "count"
-                and _only_gap(text, prev[0].end, raw.start, skip)
+                and (
+                    _only_gap(text, prev[0].end, raw.start, skip)
+                    or _COMPARE_BEFORE_RE.search(text, max(prev[0].end, raw.start - 40), raw.start)
+                )
             ):
-                return prev[1], None, None  # "by 311 votes to 293": the same things counted
+                # "by 311 votes to 293", "412 per 100,000 …, compared with 380 per 100,000":
+                # the same things counted
+                return prev[1], None, None
             return None, None, None
         su = raw.surface_unit
         noun = su[:-1].lower() if su[:-1].isupper() else _singular(su.lower())  # "MPs" → "mp"
