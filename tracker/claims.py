@@ -8,8 +8,8 @@ none (``None`` = unbounded).  Dates, years, ordinals and numbers inside names ar
 claims.  Never raises on any ``str``; runs in linear time (no nested unbounded repeats).
 
 Word lists live in ``tracker/rules`` (units.toml, hedges.toml, scale_words.txt,
-number_words.txt, count_nouns.txt, periods.toml, entities.toml, metrics.toml); see the
-README there for where they came from and for the hedge intervals.
+number_words.txt, count_nouns.txt, periods.toml, entities.toml, metrics.toml, ratios.toml,
+indices.txt); see the README there for where they came from and for the hedge intervals.
 """
 
 from __future__ import annotations
