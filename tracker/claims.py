@@ -130,6 +130,10 @@ _UNIT_BEFORE: dict[str, _Unit] = {
 _GLUED_CS = frozenset(_s for _u in _UNITS["unit"] for _s in _u.get("glued_cs", []))
 _PER: dict[str, str] = {k.lower(): v for k, v in _UNITS["per"].items()}
 _PER_CURRENCY: dict[str, str] = {k.lower(): v for k, v in _UNITS["per_currency"].items()}
+# A currency a money figure is the price of, named as its metric ("The pound fell to $1.27").
+_CURRENCY_SUBJECTS: dict[str, str] = _PER_CURRENCY | {
+    k.lower(): v for k, v in _UNITS["currency_subjects"].items()
+}
 
 _RESOLUTIONS = _toml("resolutions.toml")
 _RESOLUTION_LINES = frozenset(float(n) for n in _RESOLUTIONS["lines"])
@@ -2723,10 +2727,10 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
             if (
                 raw.kind == "money"
                 and metric
-                and (head := metric.split()[-1]) in _PER_CURRENCY
+                and (head := metric.split()[-1]) in _CURRENCY_SUBJECTS
                 and "/" not in unit
             ):
-                pair = _PER_CURRENCY[head]  # "Sterling fell 0.3% to $1.2680": a dollar price of a pound
+                pair = _CURRENCY_SUBJECTS[head]  # "Sterling fell 0.3% to $1.2680": a dollar price of a pound
                 unit = f"{unit}/{pair}" if pair != unit else unit
             out.append(
                 Claim(
