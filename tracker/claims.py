@@ -2475,16 +2475,15 @@ def _is_past_verb(word: str) -> bool:
 
 
 def _has_past_verb(words: list[str]) -> bool:
-    """A verb in the phrase before a counted noun ("Police arrested more than 300 protesters",
-    "The storm knocked out power to 150,000 customers"), which then names what is counted;
-    an -ed word first before a noun is an adjective ("Registered voters rose to 40 million")."""
+    """A verb in the phrase before a figure ("Police arrested more than 300 protesters",
+    "The storm knocked out power to 150,000 customers"), so the phrase names the act, not what
+    is measured; an -ed word first before a noun is an adjective ("Registered voters rose to
+    40 million")."""
     for i, w in enumerate(words):
-        lw = w.lower()
-        if lw in _IRREGULAR_PAST:
-            return True
-        if len(lw) >= 5 and lw.endswith("ed") and lw not in _SYNONYMS:
-            if i == 0 and len(words) > 1 and words[1].lower() not in _PARTICLES:
-                continue
+        if not _is_past_verb(w):
+            continue
+        adjective = i == 0 and len(words) > 1 and words[1].lower() not in _PARTICLES
+        if w.lower() in _IRREGULAR_PAST or not adjective:
             return True
     return False
 
