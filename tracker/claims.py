@@ -1324,7 +1324,8 @@ _COUNT_SUBJECT_RE = re.compile(
     rf"""(?<![\w'’-])(?P<noun>[A-Za-z][a-z]{{2,}}s){_SP}+(?:(?:have|has|had){_SP}+)?
     (?:rose|fell|increased|decreased|climbed|dropped|jumped|declined|slipped|grew|reached|hit|totalled
     |totaled|numbered|risen|fallen|surged|slumped)
-    (?:{_SP}+by(?:{_SP}+(?:about|around|some|nearly|almost))?{_SP}+[0-9][0-9,]*)?
+    (?:{_SP}+by(?:{_SP}+(?:about|around|some|nearly|almost))?{_SP}+[0-9][0-9,]*
+      |(?:{_SP}+by)?{_SP}+[0-9][0-9.,]*(?:%|{_SP}?per{_SP}?cent),?)?
     (?:{_SP}+(?:to|by))?(?:{_SP}+(?:about|around|some|nearly|almost|a{_SP}+record))?{_SP}+\Z""",
     re.VERBOSE,
 )
@@ -2547,14 +2548,16 @@ def _metric_phrase(
             if (
                 prev is not None
                 and prev[1]
-                and prev[0].kind == "count"
                 and (
                     _only_gap(text, prev[0].end, raw.start, skip)
-                    or _COMPARE_BEFORE_RE.search(text, max(prev[0].end, raw.start - 40), raw.start)
+                    or (
+                        prev[0].kind == "count"
+                        and _COMPARE_BEFORE_RE.search(text, max(prev[0].end, raw.start - 40), raw.start)
+                    )
                 )
             ):
-                # "by 311 votes to 293", "412 per 100,000 …, compared with 380 per 100,000":
-                # the same things counted
+                # "by 311 votes to 293", "offences rose 4% to 50,500", "412 per 100,000 …,
+                # compared with 380 per 100,000": the same things counted
                 return prev[1], None, None
             return None, None, None
         su = raw.surface_unit
