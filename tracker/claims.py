@@ -8,8 +8,8 @@ none (``None`` = unbounded).  Dates, years, ordinals and numbers inside names ar
 claims.  Never raises on any ``str``; runs in linear time (no nested unbounded repeats).
 
 Word lists live in ``tracker/rules`` (units.toml, hedges.toml, scale_words.txt,
-number_words.txt, count_nouns.txt, periods.toml, entities.toml, metrics.toml); see the
-README there for where they came from and for the hedge intervals.
+number_words.txt, count_nouns.txt, periods.toml, entities.toml, metrics.toml, ratios.toml,
+indices.txt); see the README there for where they came from and for the hedge intervals.
 """
 
 from __future__ import annotations
@@ -121,9 +121,19 @@ for _u in _UNITS["unit"]:
     for _s in _u.get("suffix_cs", []) + _u.get("glued_cs", []):
         _SUFFIX_CS[_s] = _def
 # Letters that are a unit only glued to the number ("38.7C", "5p"); spaced they are labels.
+# Words before a bare number that give it their unit ("a magnitude 6.1 quake").
+_UNIT_BEFORE: dict[str, _Unit] = {
+    _s.lower(): _Unit(_u["canonical"], _u["kind"], float(_u["factor"]))
+    for _u in _UNITS["unit"]
+    for _s in _u.get("before", [])
+}
 _GLUED_CS = frozenset(_s for _u in _UNITS["unit"] for _s in _u.get("glued_cs", []))
 _PER: dict[str, str] = {k.lower(): v for k, v in _UNITS["per"].items()}
 _PER_CURRENCY: dict[str, str] = {k.lower(): v for k, v in _UNITS["per_currency"].items()}
+# A currency a money figure is the price of, named as its metric ("The pound fell to $1.27").
+_CURRENCY_SUBJECTS: dict[str, str] = _PER_CURRENCY | {
+    k.lower(): v for k, v in _UNITS["currency_subjects"].items()
+}
 
 _RESOLUTIONS = _toml("resolutions.toml")
 _RESOLUTION_LINES = frozenset(float(n) for n in _RESOLUTIONS["lines"])
@@ -293,10 +303,13 @@ _DATE_AFTER_RE = re.compile(
 )
 _NOT_FIGURE_AFTER_RE = re.compile(
     rf"""\A(?:st|nd|rd|th)(?![a-z])            # ordinal
+    | \A{_SP}*(?:%|per{_SP}?cent){_SP}+(?:confidence|credible|prediction|uncertainty)
+      {_SP}+(?:interval|level|bound)         # "a 95% confidence interval": a setting, not a finding
+    | \A{_SP}*%{_SP}+CI(?![A-Za-z])
     | \A:[0-9]{{2}}                          # time of day
     | \A{_SP}*(?:a\.m\.|p\.m\.|am|pm|o'clock|GMT|UTC|CET|MSK|EST|EDT|BST)(?![A-Za-z])
     | \A/[0-9]                               # 2022/23, 12/03
-    | \A[-–][0-9]+[A-Za-z]                  # 737-800s
+    | \A[-–][0-9]+(?![0-9]|(?:bn|m|k)(?![A-Za-z]))(?=[A-Za-z])(?P<model>)  # 737-800s, not "30-40cm"
     """,
     re.VERBOSE,
 )
@@ -337,6 +350,8 @@ _CAP_OK = frozenset(
         "exports",
         "imports",
         "output",
+        "ci",  # "(95% CI 50% to 71%)": the interval's bounds follow its label
+        "magnitude",  # "Magnitude 6.1 quake hits …"
     }
     | {h.split()[-1] for h in _HEDGE_BEFORE}
 )
@@ -358,15 +373,21 @@ _PERIOD_RE = re.compile(
       (?P<rel>\b(?:last|this|next|current|previous|coming)[ ](?P<relunit>year|month|quarter)\b
         (?![ ]of[ ]{_YEAR}))
     | (?P<nto>\b(?:(?P<nn>[0-9]{{1,2}}|{_NUMW})[ ](?P<nunit>months|weeks)|(?P<nyear>year))
-        [ ](?:to|ended|ending|through)[ ]
-        (?P<nm>(?-i:{_MONTH_TITLE}))(?![a-z])(?:[ ][0-9]{{1,2}}(?:st|nd|rd|th)?)?(?:,?[ ](?P<ny>{_YEAR}))?)
+        [ ](?:to|ended|ending|through)[ ](?:the[ ]end[ ]of[ ])?
+        (?P<nm>(?-i:{_MONTH_TITLE}))(?![a-z])(?:[ ][0-9]{{1,2}}(?:st|nd|rd|th)?(?![0-9]))?
+        (?:,?[ ](?P<ny>{_YEAR}))?)
     | (?P<firstn>\b(?:first|past|last)[ ](?P<n>[0-9]{{1,2}}|{_NUMW})[ ]months
         (?:[ ]of[ ](?:(?P<fny>{_YEAR})|(?P<fnrel>this|last)[ ]year))?)
     | (?P<quarter>(?:\bQ(?P<qn>[1-4])|\b(?P<qw>{_ORD}|final|last)[ -]quarter)
-        (?:,?[ ](?:of[ ])?(?:(?P<qy>{_YEAR})|(?P<qrel>this|last)[ ]year))?)
+        (?:,?[ ](?:of[ ])?(?:(?P<qy>{_YEAR})|(?P<qrel>this|last)[ ]year
+          |(?:the[ ])?(?:FY[ ]?|fiscal[ ](?:year[ ])?)(?P<qfy>{_YEAR}|[0-9]{{2}}\b)))?)
     | (?P<half>(?:\bH(?P<hn>[12])|\b(?P<hw>first|second|final|last)[ -]half)
         (?:,?[ ](?:of[ ])?(?:(?P<hy>{_YEAR})|(?P<hrel>this|last)[ ]year))?)
     | (?P<ago>\ba[ ]year[ ](?:earlier|before|ago)|\bthe[ ](?:previous|prior|preceding)[ ]year|\byear[ ]ago)
+    | (?P<step>\bthe[ ](?P<stepw>previous|prior|preceding)[ ](?P<stepu>quarter|month)\b
+        |\ba[ ](?P<stepu2>quarter|month)[ ](?:earlier|before))
+    | (?P<yrange>\b(?:between[ ](?P<yb1>{_YEAR})[ ]and|from[ ](?P<yb2>{_YEAR})[ ](?:to|until|through))
+        [ ](?P<ye>{_YEAR}))
     | (?P<mrange>\b(?:between[ ](?P<mb1>(?-i:{_MONTH_TITLE}))[ ]and[ ](?P<mb2>(?-i:{_MONTH_TITLE}))
         |(?P<m1>(?-i:{_MONTH_TITLE}))[ ]?(?:-|–|—|to|through)[ ]?(?P<m2>(?-i:{_MONTH_TITLE})))
         (?:,?[ ](?:of[ ])?(?P<mry>{_YEAR}))?)
@@ -650,12 +671,36 @@ def _set_unit(term: _Term, u: re.Match[str]) -> None:
 _CAP_PLURAL_RE = re.compile(rf"""{_SP}+(?P<noun>[A-Z][a-z]{{2,}}s)(?![A-Za-z'’-])""")
 
 
+# An acronym's plural ("72 MPs", "40 MEPs", "3,000 EVs"): counted things.
+_ACRONYM_PLURAL_RE = re.compile(rf"""{_SP}+(?P<noun>[A-Z]{{2,5}}s)(?![A-Za-z'’-])""")
+
+
 def _people_of(text: str, pos: int) -> re.Match[str] | None:
-    """A plural demonym from the gazetteer ("100,000 Ukrainians"): a count of people."""
+    """A plural demonym from the gazetteer ("100,000 Ukrainians"): a count of people; or an
+    acronym's plural ("72 MPs")."""
     c = _CAP_PLURAL_RE.match(text, pos)
     if c and c.group("noun") in _ENTITY_OF and c.group("noun")[:-1] in _ENTITY_OF:
         return c
-    return None
+    return _ACRONYM_PLURAL_RE.match(text, pos)
+
+
+# One modifier before a plural noun ("300 polling stations", "40 rural hospitals"); the
+# modifier is a lower-case word that is no function word, adverb, plural or unit.
+_PLURAL_ADJ_RE = re.compile(
+    rf"""{_SP}+(?P<adj>[a-z][a-z-]{{2,}}(?<![sy])){_SP}+(?P<noun>[a-z]{{3,}}s)(?![A-Za-z'’-])"""
+)
+
+
+def _plural_after_modifier(text: str, pos: int) -> re.Match[str] | None:
+    c = _PLURAL_ADJ_RE.match(text, pos)
+    if c is None:
+        return None
+    adj, noun = c.group("adj"), c.group("noun")
+    if adj in _NOT_ADJECTIVES or adj in _BOUNDARY or adj in _NOT_COUNTS or adj in _SUFFIX or adj in _SCALES:
+        return None
+    if noun in _BOUNDARY or noun in _NOT_COUNTS or noun in _SUFFIX:
+        return None
+    return c
 
 
 def _read_count(text: str, term: _Term) -> None:
@@ -666,11 +711,14 @@ def _read_count(text: str, term: _Term) -> None:
         c = _COUNT_RE_HEADLINE.match(text, pos)
     if c and not any(w in _NOT_ADJECTIVES for w in c.group("adj").split()):
         noun = c.group("noun")
-    elif term.num.value == int(term.num.value) and term.num.value >= 2:
-        # Any plural noun counts ("12 pipelines"), but not a verb ("2231 remains").
+    elif (total := term.num.value * term.scale) == int(total) and total >= 2:
+        # Any plural noun counts ("12 pipelines", "9.5 million spectators"), but not a verb
+        # ("2231 remains").
         c = _PLURAL_RE.match(text, pos) or _people_of(text, pos)
         if not c or c.group("noun") in _BOUNDARY or c.group("noun") in _NOT_COUNTS:
-            return
+            c = _plural_after_modifier(text, pos)
+            if c is None:
+                return
         noun = c.group("noun")
     else:
         return
@@ -767,10 +815,21 @@ _SUPERLATIVE_IN_RE = re.compile(
 )
 
 
+_SHARE_VERBS = frozenset(_RATIOS["share"]["verbs"])
+_SHARE_VERB_RE = re.compile(rf"{_SP}+(?P<verb>[a-z]+)(?![\w'’-])")
+
+
 def _is_share(text: str, num: _Num, start: int) -> bool:
-    """A fraction before "of" that states a share ("two-thirds of the funds", "half the staff")."""
-    share = _SHARE_OF_RE.match(text, num.end) or (
-        text[num.start : num.end].lower() == "half" and _HALF_THE_RE.match(text, num.end)
+    """A fraction before "of" that states a share ("two-thirds of the funds", "half the staff"),
+    or one whose whole is left out before a verb of saying ("Three-quarters said …")."""
+    share = (
+        _SHARE_OF_RE.match(text, num.end)
+        or (text[num.start : num.end].lower() == "half" and _HALF_THE_RE.match(text, num.end))
+        or (
+            text[num.start].isalpha()
+            and (v := _SHARE_VERB_RE.match(text, num.end)) is not None
+            and v.group("verb") in _SHARE_VERBS
+        )
     )
     return bool(share) and not _NOT_SHARE_BEFORE_RE.search(text, max(0, start - 12), start)
 
@@ -890,8 +949,10 @@ def _excluded(text: str, num: _Num, has_prefix: bool) -> bool:
     """Context that makes a number a date, ordinal, reference or part of a name."""
     s, e = num.start, num.end
     before = text[max(0, s - 24) : s]
-    after = text[e : e + 20]
-    if _NOT_FIGURE_AFTER_RE.match(after):
+    after = text[e : e + 32]
+    if (nf := _NOT_FIGURE_AFTER_RE.match(after)) and (
+        nf.group("model") is None or not _unit_at(text, e + nf.end())  # "60-70mph" is a range
+    ):
         return True
     if has_prefix:
         return False
@@ -1084,6 +1145,7 @@ def _scan(text: str, low: str) -> list[_Raw]:
     cands.sort()
     out: list[_Raw] = []
     last_end = 0
+    points_end = -1  # end of the last move in index points ("rose 300 points")
     for pos, kind in cands:
         if pos < last_end:
             continue
@@ -1095,12 +1157,14 @@ def _scan(text: str, low: str) -> list[_Raw]:
             prev = text[pos - 1] if pos else " "
             glued = prev.isalpha() and _PREFIX_RE.search(text, max(0, pos - 8), pos) is not None
             if glued or not (prev.isalnum() or prev in "_.,:/"):  # "RMB5.2 billion", not "G20"
-                raw = _quantity(text, pos, euro, last_end)
+                raw = _quantity(text, pos, euro, last_end, points_end)
         else:
             raw = _quantity(text, pos, euro, last_end)
         if raw:
             out.append(raw)
             last_end = raw.end
+            if raw.unit == "pt":
+                points_end = raw.end
     return out
 
 
@@ -1177,7 +1241,138 @@ def _one_in(text: str, num: _Num, euro: bool) -> _Num | None:
     return _Num(share, share * ROUNDING_CAP, num.start, whole.end, False)
 
 
-def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
+# A minus sign glued to a temperature or a percentage ("-5C", "(-0.3%)"), not a range's dash
+# ("5-10%", after a digit) nor a name's ("COVID-19"); the word "minus" only before a
+# temperature ("minus 12C"), since "RPI minus 1%" is a formula.
+_SIGN_BEFORE_RE = re.compile(
+    rf"""(?:(?<![\w.,%)\-–−])(?P<sign>[-−–])|(?<![\w])minus{_SP}+)\Z""", re.IGNORECASE
+)
+_SIGNED_KINDS = frozenset({"temperature", "percent"})
+# A lead or a gap in points is in percentage points ("Trump leads Harris by 2 points",
+# "Labour's lead narrowed to 12 points", "five points ahead"); an index moves in index points.
+_LEAD_BEFORE_RE = re.compile(
+    r"(?<![\w])(?:leads?|led|leading|trails?|trailed|trailing|margin|gap|deficit|advantage)"
+    r"(?:[^\S\n]+(?:narrowed|widened|shrank|grew|fell|rose|was|is|of|by|to|at|over|\w+['’]s)){0,3}[^\S\n]+\Z",
+    re.IGNORECASE,
+)
+_LEAD_AFTER_RE = re.compile(
+    r"(?:[^\S\n]+(?:ahead|behind|clear)|[^\S\n]*-?[^\S\n]*(?:rate[^\S\n]+)?(?:cut|cuts|hike|hikes))(?![\w])",
+    re.IGNORECASE,
+)
+# "Harris leads Trump by 2 points" in poll copy (a percentage or a poll named near it); "City
+# lead Arsenal by 5 points" in a league table stays in points.
+_LEAD_NAME_BEFORE_RE = re.compile(
+    r"(?<![\w])(?:leads?|led|trails?|trailed)[^\S\n]+[A-Z][\w'’.-]*[^\S\n]+by[^\S\n]+\Z"
+)
+# "dropped 6 points to 38%": a move in points to a percentage is in percentage points.
+_TO_PERCENT_AFTER_RE = re.compile(
+    r"[^\S\n]+(?:to|from)[^\S\n]+[0-9]+(?:\.[0-9]+)?[^\S\n]?(?:%|per[^\S\n]?cent)"
+)
+_POLL_CUE_RE = re.compile(r"%|\b(?:polls?|polling|survey|voters)\b", re.IGNORECASE)
+
+
+_PER_WHOLE_RE = re.compile(rf"{_SP}+per{_SP}+", re.IGNORECASE)
+
+
+def _per_whole(text: str, pos: int, euro: bool) -> tuple[int, int] | None:
+    """ "per 100,000 people", "per 1,000 live births", "per million": the round whole a count
+    is a rate of, and where its phrase ends."""
+    p = _PER_WHOLE_RE.match(text, pos)
+    if p is None:
+        return None
+    whole = _number_at(text, p.end(), euro)
+    if whole is None:
+        s = _SCALE_RE.match(text, p.end())  # "per million"
+        if not s or s.group("sp") or s.group("a") or s.group("scale").lower() in ATTACHED_ONLY:
+            return None
+        n, end = _SCALES[s.group("scale").lower()], s.end()
+    else:
+        t = _Term(whole)
+        _read_after(text, t, False)
+        if t.unit is None:
+            _read_count(text, t)
+        elif t.unit.kind != "count":
+            return None  # "$300 per 1,000 cubic metres" is a price (units.toml [per])
+        n, end = whole.value * t.scale, t.end
+    if n < 10 or n != int(n) or str(int(n)).rstrip("0") != "1":
+        return None  # a rate is given per a power of ten
+    return int(n), end
+
+
+_UNIT_BEFORE_RE = re.compile(
+    rf"(?<![\w-])(?P<w>{_alt(list(_UNIT_BEFORE))})(?:{_SP}+)?\Z",
+    re.IGNORECASE,
+)
+# "passed by 311 votes to 293", "a majority of 18": the other side of a tally, or its margin.
+_TALLY_BEFORE_RE = re.compile(
+    rf"""(?:[0-9]{_SP}+(?:votes|seats|ballots){_SP}+(?:to|against)
+    |(?<![\w])majority{_SP}+of(?:{_SP}+(?:just|only))?){_SP}+\Z""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# "The Dow rose 300 points, or 0.8%, to 38,950": the level an index moved to, after its move
+# in points in the same clause.
+_LEVEL_AFTER_RE = re.compile(rf"(?:[^.;:!?\n]|\.(?=[0-9])){{0,40}}(?<![\w])(?:to|at){_SP}+\Z", re.IGNORECASE)
+_POINTS = _SUFFIX["points"]
+_INDEX_NAME_RE = re.compile(rf"(?<![\w&/])(?:{_alt(_lines('indices.txt'))})(?![\w&/])")
+_TO_LEVEL_RE = re.compile(rf"(?<![\w])(?:to|at){_SP}+\Z")
+INDEX_LEVEL_WINDOW = 100  # "The S&P 500 closed at 5,870.62": the index named before in the clause
+
+
+# A plural subject whose number changes or reaches a bare number counts the things it names
+# ("US jobless claims fell by 4,000 to 217,000", "Mortgage approvals rose to 65,600").
+_COUNT_SUBJECT_RE = re.compile(
+    rf"""(?<![\w'’-])(?P<noun>[A-Za-z][a-z]{{2,}}s){_SP}+(?:(?:have|has|had){_SP}+)?
+    (?:rose|fell|increased|decreased|climbed|dropped|jumped|declined|slipped|grew|reached|hit|totalled
+    |totaled|numbered|risen|fallen|surged|slumped)
+    (?:{_SP}+by(?:{_SP}+(?:about|around|some|nearly|almost))?{_SP}+[0-9][0-9,]*
+      |(?:{_SP}+by)?{_SP}+[0-9][0-9.,]*(?:%|{_SP}?per{_SP}?cent),?)?
+    (?:{_SP}+(?:to|by))?(?:{_SP}+(?:about|around|some|nearly|almost|a{_SP}+record))?{_SP}+\Z""",
+    re.VERBOSE,
+)
+
+
+# Plural subjects whose bare number is a level or a score, not a count of them.
+_LEVEL_SUBJECTS = frozenset(
+    "bonds gilts treasuries futures equities markets indices indexes currencies commodities "
+    "temperatures levels readings scores ratings odds".split()
+)
+
+
+def _subject_count(text: str, term: _Term) -> None:
+    num = term.num
+    if not _may_count(term) or num.value < 100 or (num.is_plain_int and 1800 <= num.value <= 2100):
+        return
+    c = _COUNT_SUBJECT_RE.search(text, max(0, num.start - 60), num.start)
+    if c is None:
+        return
+    noun = c.group("noun").lower()
+    if (
+        noun in _LEVEL_SUBJECTS
+        or noun in _MEASURED_HEADS
+        or noun in _NOT_COUNTS
+        or noun in _BOUNDARY
+        or noun in _SUFFIX
+    ):
+        return  # "prices rose to 105", "shares fell to 245": a level, not a count
+    term.unit = _COUNT
+
+
+def _index_level(text: str, num: _Num) -> bool:
+    """A bare number an index moved or closed at: "The S&P 500 closed at 5,870.62", "the
+    Nasdaq added 1.2% to 18,680.12" (rules/indices.txt)."""
+    if num.value < 100 or (num.is_plain_int and 1800 <= num.value <= 2100):
+        return False
+    if not _TO_LEVEL_RE.search(text, max(0, num.start - 6), num.start):
+        return False
+    lo = max(0, num.start - INDEX_LEVEL_WINDOW)
+    names = list(_INDEX_NAME_RE.finditer(text, lo, num.start))
+    return bool(names) and not _SENTENCE_BREAK_RE.search(text, names[-1].end(), num.start)
+
+
+_SENTENCE_BREAK_RE = re.compile(r"[.;!?](?![0-9])|\n")
+
+
+def _quantity(text: str, pos: int, euro: bool, last_end: int, points_end: int = -1) -> _Raw | None:
     num = _number_at(text, pos, euro)
     if num is None:
         return None
@@ -1292,6 +1487,34 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
                 _bare_rate(text, term)
             if term.unit is None:
                 _toll_count(text, term)
+            if (
+                term.unit is None
+                and _may_count(term)
+                and _TALLY_BEFORE_RE.search(text, max(0, num.start - 30), num.start)
+            ):
+                term.unit = _COUNT
+            if term.unit is None:
+                _subject_count(text, term)
+            if term.unit is None and (b := _UNIT_BEFORE_RE.search(text, max(0, num.start - 12), num.start)):
+                term.unit = _UNIT_BEFORE[b.group("w").lower()]
+            if term.unit is None and (
+                (
+                    0 <= points_end <= num.start
+                    and _LEVEL_AFTER_RE.match(text, points_end, num.start)
+                    and not (num.is_plain_int and 1800 <= num.value <= 2100)
+                )
+                or _index_level(text, num)
+            ):
+                term.unit = _POINTS
+    if (
+        last is term
+        and (term.unit is None or term.unit.kind == "count")
+        and "per" in text[term.end : term.end + 6].lower()
+        and (w := _per_whole(text, term.end, euro))
+    ):
+        # "412 cases per 100,000 people": a rate; the denominator is no count of its own
+        term.unit = _Unit(f"count/{w[0]}", "count", 1.0)
+        term.end = w[1]
     unit = term.unit
     if unit is None or _is_resolution(text, term):
         return None
@@ -1332,7 +1555,24 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         and text[num.end : end].strip().lower() == "day"
     ):
         return None  # "one day" is an idiom more often than a duration
+    sign = 1.0
+    value_start = num.start
+    if unit.kind in _SIGNED_KINDS and pre is None and low_v is None and start == num.start:
+        m = _SIGN_BEFORE_RE.search(text, max(0, start - 8), start)
+        if m and (m.group("sign") or unit.kind == "temperature"):
+            sign = -1.0  # "-5C", "minus 12C", "growth of -0.3%": below zero
+            start = value_start = m.start()
     canonical = unit.canonical
+    if canonical == "pt" and (
+        _LEAD_BEFORE_RE.search(text, max(0, start - 40), start)
+        or _LEAD_AFTER_RE.match(text, end)
+        or _TO_PERCENT_AFTER_RE.match(text, end)
+        or (
+            _LEAD_NAME_BEFORE_RE.search(text, max(0, start - 40), start)
+            and _POLL_CUE_RE.search(text, max(0, start - 200), end + 200)
+        )
+    ):
+        canonical = "pp"  # "leads Harris by 2 points", "12 points ahead": a poll lead, not an index move
     if unit.kind == "money" and "/" not in canonical:
         p = _PER_RE.match(text, end)
         if p:
@@ -1366,8 +1606,10 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         value = (low_v + high_v) / 2
         low, high = low_v, high_v
     else:
-        value = num.value * factor
+        value = sign * num.value * factor
         low, high = _interval(value, num.half_step * factor, hedge[1] if hedge else None)
+        if low is not None and high is not None and low > high:
+            low, high = high, low  # a tolerance taken off a value below zero
     return _Raw(
         start,
         end,
@@ -1377,7 +1619,7 @@ def _quantity(text: str, pos: int, euro: bool, last_end: int) -> _Raw | None:
         canonical,
         unit.kind,
         hedge[0] if hedge else None,
-        (num.start, value_end),
+        (value_start, value_end),
         (term.unit_start, term.unit_end),
         hedge_span,
         term.scale,
@@ -1489,7 +1731,7 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
         else:
             k = y * 4 + (mo - 1) // 3 + shift
             p = _label(k // 4, (k % 4) * 3 + 1, k // 4, (k % 4) * 3 + 3)
-    elif g["ago"]:
+    elif g["ago"] or g["step"]:
         return None  # relative to another period: resolved by _periods
     elif g["nto"]:  # "the nine months to September": n months ending with that month
         # "the year to March" is twelve months; "the 52 weeks to February 24" is in weeks
@@ -1509,6 +1751,15 @@ def _resolve(m: re.Match[str], published: dt.date | None) -> _Period | None:
             return None
         y = _year_of(g["fny"], g["fnrel"], published, n)
         p = _label(y, 1, y, n) if y else None
+    elif g["yrange"]:  # "between 2010 and 2020", "from 2019 to 2023": the span of a change
+        y1, y2 = int(g["yb1"] or g["yb2"]), int(g["ye"])
+        p = _label(y1, 1, y2, 12) if y1 < y2 else None
+    elif g["quarter"] and g["qfy"]:
+        # "Q2 FY25", "the third quarter of fiscal 2024": a fiscal quarter, whose months depend
+        # on where the company's year starts, so it is labelled and not dated
+        q = int(g["qn"]) if g["qn"] else _ORDINALS.get(g["qw"].lower(), 4)
+        yy = g["qfy"]
+        p = _Period(0, 0, f"FY{int(yy) if len(yy) == 4 else 2000 + int(yy)}-Q{q}", None, None, False)
     elif g["quarter"]:
         q = int(g["qn"]) if g["qn"] else _ORDINALS.get(g["qw"].lower(), 4)  # "final quarter"
         y = _year_of(g["qy"], g["qrel"], published, q * 3)
@@ -1578,7 +1829,16 @@ _PERIOD_KEYS = (
     "the previous year",
     "the prior year",
     "the preceding year",
+    "the previous quarter",
+    "the prior quarter",
+    "the preceding quarter",
+    "the previous month",
+    "the prior month",
+    "the preceding month",
+    "a quarter ",
+    "a month ",
     "between ",
+    "from ",
     "last ",
     "this ",
     "next ",
@@ -1624,6 +1884,7 @@ _YEAR_FIND_RE = re.compile(r"[12][09][0-9][0-9]")
 
 # "1990 levels", "2019 level": a year that names the baseline a figure is measured against.
 _BASELINE_AFTER_RE = re.compile(rf"{_SP}+levels?(?![\w])", re.IGNORECASE)
+_BASELINE_BEFORE_RE = re.compile(rf"(?<![\w])levels?{_SP}+(?:of|in){_SP}+\Z", re.IGNORECASE)
 
 
 def _periods(
@@ -1660,12 +1921,17 @@ def _periods(
             continue
         if any(v in low[max(lo, pos - 18) : pos] for v in _EVENT_VERBS):
             continue  # "founded in 1998" dates an event, not the figure
-        if m.group("year") and _BASELINE_AFTER_RE.match(text, m.end()):
+        if m.group("year") and (
+            _BASELINE_AFTER_RE.match(text, m.end())
+            or _BASELINE_BEFORE_RE.search(text, max(lo, pos - 16), pos)
+        ):
             unresolved.append((m.start(), m.end()))
             continue  # "cut emissions by 55% from 1990 levels": a baseline, not the figure's year
         end = m.end()
         if m.group("ago"):
             p = _year_before(m, out[-1] if out else None, published)
+        elif m.group("step"):
+            p = _step_before(m, out[-1] if out else None, published)
         else:
             p = _resolve(m, published)
         if p is not None:
@@ -1705,7 +1971,14 @@ def _distance(raw: _Raw, p: _Period) -> tuple[int, int]:
     return (max(p.start - raw.end, raw.start - p.end, 0), -p.start)
 
 
-def _period_of(raw: _Raw, usable: list[_Period], owners: dict[int, _Raw]) -> _Period:
+# A verb of saying or forecasting between a figure and the next one opens a clause about
+# something else, whose period is its own.
+_NEW_CLAUSE_RE = re.compile(
+    r"\b(?:said|says|added|expects|expected|forecasts?|predicted|predicts|warned|projected|sees|saw)\b"
+)
+
+
+def _period_of(text: str, raw: _Raw, usable: list[_Period], owners: dict[int, _Raw]) -> _Period | None:
     """The period a figure is for: one written right after it; else the nearest, unless that
     one is written right after another figure and a free period follows this one ("trade
     reached $240bn in 2023, surpassing a target of $200bn set for 2024")."""
@@ -1716,7 +1989,12 @@ def _period_of(raw: _Raw, usable: list[_Period], owners: dict[int, _Raw]) -> _Pe
     if nearest.start not in owners:
         return nearest
     free_after = [p for p in usable if p.start not in owners and p.start >= raw.end]
-    return min(free_after, key=lambda p: _distance(raw, p)) if free_after else nearest
+    if free_after:
+        return min(free_after, key=lambda p: _distance(raw, p))
+    owner = owners[nearest.start]
+    if owner.start >= raw.end and _NEW_CLAUSE_RE.search(text, raw.end, owner.start):
+        return None  # "raised rates to 6.5% and said inflation would average 4.5% in fiscal 2025"
+    return nearest
 
 
 def _year_before(m: re.Match[str], base: _Period | None, published: dt.date | None) -> _Period | None:
@@ -1727,6 +2005,28 @@ def _year_before(m: re.Match[str], base: _Period | None, published: dt.date | No
     f, la = base.first, base.last
     p = _label(f.year - 1, f.month, la.year - 1, la.month)
     return _Period(m.start(), m.end(), p.label, p.first, p.last, False, relative=True)
+
+
+def _step_before(m: re.Match[str], base: _Period | None, published: dt.date | None) -> _Period | None:
+    """ "the previous quarter" / "a month earlier": the quarter or month before the sentence's
+    last period when that one is a quarter or a month ("4.2% in the three months to August,
+    from 4.0% in the previous quarter" → March–May); with none before, "the previous
+    quarter" is the one before the current quarter of the article date, as "last quarter"."""
+    months = 3 if (m.group("stepu") or m.group("stepu2")).lower() == "quarter" else 1
+    if base is not None and base.first is not None and base.last is not None:
+        f, la = base.first, base.last
+        k1, k2 = f.year * 12 + f.month - 1, la.year * 12 + la.month - 1
+        if k2 - k1 + 1 != months:
+            return None  # "the previous quarter" after a year: which one is not said
+        k1, k2 = k1 - months, k2 - months
+    elif m.group("stepw") and published is not None:
+        k2 = published.year * 12 + published.month - 1
+        k2 = k2 - k2 % months - 1 if months == 3 else k2 - 1
+        k1 = k2 - months + 1
+    else:
+        return None  # "a quarter earlier" than an unnamed period
+    p = _label(k1 // 12, k1 % 12 + 1, k2 // 12, k2 % 12 + 1)
+    return _Period(m.start(), m.end(), p.label, p.first, p.last, False, relative=base is not None)
 
 
 def _entity_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
@@ -1790,9 +2090,14 @@ def _is_entity_word(w: str) -> bool:
     return bool(parts) and all(p in _ENTITY_OF or p.rstrip("'’s") in _ENTITY_OF for p in parts)
 
 
+_IRREGULAR_PLURALS = {"children": "child", "women": "woman", "men": "man", "teeth": "tooth", "mice": "mouse"}
+
+
 def _singular(word: str) -> str:
     if word in ("gas", "news", "series", "species", "economics", "politics", "gdp"):
         return word
+    if word in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[word]
     if word.endswith(("'s", "’s")):
         return word[:-2]  # "the country's exports": the possessor, not a plural
     if word.endswith(("sses", "shes", "ches", "xes")) and len(word) > 5:
@@ -1851,7 +2156,12 @@ def _metric_left(
         toks = [t for t in toks if t[2] <= rel.start()]
     if not stripped:
         # No connector: only "its dividend 4%", "the index 2%" — a short noun after a determiner.
-        if len(toks) < 2 or toks[-2][0].lower() not in _DETERMINERS or toks[-1][0].lower() in _BOUNDARY:
+        # Or a policy verb's object: "cut emissions 68% by 2030", "raised rates 25bp".
+        if (
+            len(toks) < 2
+            or (toks[-2][0].lower() not in _DETERMINERS and toks[-2][0].lower() not in _POLICY_VERBS)
+            or toks[-1][0].lower() in _BOUNDARY
+        ):
             return [], -1, -1
     chunk: list[tuple[str, int, int]] = []
     seen_skip = False
@@ -1877,15 +2187,25 @@ def _metric_left(
                 # metric is the head before the route or parties, not their name.
                 chunk, seen_skip, i = [], False, j
                 continue
-            if j > 0 and toks[j][0].lower() in ("of", "on") and any(len(c) == 3 for c in chunk):
+            prep = toks[j][0].lower() if j > 0 else ""
+            if prep in ("of", "on", "at", "in", "for") and any(len(c) == 3 for c in chunk):
                 head = toks[j - 1]
                 if head[0].lower() in _MEASURED_HEADS and not _inside(skip, head[1], head[2]):
+                    if lw == "the" and prep in ("at", "in", "for"):
+                        # "Sales at the watchmaker", "Shares in the miner", "Prices at the
+                        # pump": the place or company is no kind of thing, the head is measured
+                        return [head[0]], head[1], head[2]
                     # "Sales of electric cars", "imports of Russian coal", "the yield on the
                     # 10-year note": what is measured of the thing, said last as in "electric
                     # car sales", "coal imports", "10-year note yield".
                     words = [c[0] for c in chunk if len(c) == 3] + [head[0]]
                     return words, head[1], chunk[-1][2]
             break
+        if not chunk and lw in _ADVERBS:
+            continue  # "market cap briefly hit": the adverb is no part of the metric
+        if lw == "per" and len(chunk) == 1 and chunk[0][0].lower() in _PER_HEADS:
+            chunk.insert(0, tok)  # "Emissions per head", "GDP per capita"
+            continue
         if (not w[0].isalpha() and not _TERM_MODIFIER_RE.fullmatch(w)) or (
             lw in _BOUNDARY and not (i and f"{toks[i - 1][0].lower()} {lw}" in _SYNONYMS)
         ):
@@ -1906,6 +2226,22 @@ _RELATIVE_RE = re.compile(r",[ \t]*(?:which|who)\b[^,;.!?\n]{1,150},")
 # A term written as a compound modifier inside a metric ("the 10-year note", "30-year mortgages").
 _TERM_MODIFIER_RE = re.compile(r"\d+-(?:year|month|week|day)")
 _MEASURED_HEADS = frozenset(_METRICS["measured_heads"]["words"])
+_ADVERBS = frozenset(_METRICS["adverbs"]["words"])
+_PER_HEADS = frozenset(
+    {
+        "head",
+        "capita",
+        "person",
+        "household",
+        "adult",
+        "child",
+        "resident",
+        "pupil",
+        "student",
+        "patient",
+        "worker",
+    }
+)
 # Auxiliaries of the perfect tenses, stripped only right before a connector: alone they are
 # possession ("The bank has 110 million customers").
 _PERFECT_AUX = frozenset({"has", "have", "had"})
@@ -1944,6 +2280,15 @@ _GAP_WORDS = frozenset(
     }
 )
 _DETERMINERS = frozenset({"its", "their", "the", "his", "her", "our", "this", "that"})
+_POLICY_VERBS = frozenset(
+    "cut cuts raised raise raises lowered lower hiked hike reduce reduced slash slashed lift lifted boost "
+    "boosted increase increased double doubled halve halved triple tripled".split()
+)
+
+
+# Verbs after the noun of a figure's "of" phrase ("A third of hospitals reported staff
+# shortages"): the clause's verb, not part of what is measured (rules/ratios.toml [share]).
+_CLAUSE_VERBS = _SHARE_VERBS | frozenset(_RATIOS["share"]["clause_only"])
 
 
 def _metric_right(
@@ -1964,7 +2309,7 @@ def _metric_right(
             continue  # "of Russian coal": the entity is kept apart
         if not words and lw in ("the", "a", "an", "its", "their", "new", "fresh", "additional"):
             continue
-        if not w[0].isalpha() or lw in _RIGHT_STOP or len(words) >= 4:
+        if not w[0].isalpha() or lw in _RIGHT_STOP or len(words) >= 4 or (words and lw in _CLAUSE_VERBS):
             break
         words.append((w, m.start(), m.end()))
     if not words:
@@ -2043,6 +2388,18 @@ _RIGHT_STOP = _PREPS | {
     "hits",
     "closed",
     "worth",  # "2.5 tonnes of cocaine worth £200m"
+    # prepositions of place and time after the noun ("58% of patients within four hours",
+    # "15% of their body weight over 68 weeks")
+    "within",
+    "over",
+    "under",
+    "among",
+    "across",
+    "during",
+    "since",
+    "after",
+    "before",
+    "aged",
 }
 
 
@@ -2102,6 +2459,58 @@ def _metric(
 _GOALS = frozenset(_METRICS["goals"]["words"])
 
 
+# Past forms that end in neither -ed nor a connector, from casualty, court and election copy.
+_IRREGULAR_PAST = frozenset(
+    "heard won sold took made built found paid sent saw gave drew led beat shot struck caught brought "
+    "bought fought held kept met ran told wrote sank spent stole swept threw hurt fled freed blew broke "
+    "flew drove froze began tore wore hung dug spun burst".split()
+)
+
+
+_PARTICLES = frozenset({"out", "up", "off", "down", "away", "back", "over"})
+
+
+def _is_past_verb(word: str) -> bool:
+    lw = word.lower()
+    return lw in _IRREGULAR_PAST or (len(lw) >= 5 and lw.endswith("ed") and lw not in _SYNONYMS)
+
+
+def _has_past_verb(words: list[str]) -> bool:
+    """A verb in the phrase before a figure ("Police arrested more than 300 protesters",
+    "The storm knocked out power to 150,000 customers"), so the phrase names the act, not what
+    is measured; an -ed word first before a noun is an adjective ("Registered voters rose to
+    40 million")."""
+    for i, w in enumerate(words):
+        if not _is_past_verb(w):
+            continue
+        adjective = i == 0 and len(words) > 1 and words[1].lower() not in _PARTICLES
+        if w.lower() in _IRREGULAR_PAST or not adjective:
+            return True
+    return False
+
+
+def _only_gap(text: str, g0: int, start: int, skip: list[tuple[int, int]]) -> bool:
+    """Only connectors between two figures ("rose 5% to $10 billion"), once the periods and
+    entities between them are set aside ("5% in 2022 to $10bn")."""
+    gap_text = list(text[g0:start].lower())
+    for a, b in skip:
+        for k in range(max(a, g0), min(b, start)):
+            gap_text[k - g0] = " "
+    gap = "".join(gap_text).replace(",", " ").replace("(", " ").split()
+    return all(w in _GAP_WORDS for w in gap)
+
+
+# "values the group at A$4.2bn", "valuing the company at about £18bn": a valuation of the
+# object; "the deal is valued at $5bn" (no object between) keeps its subject as the metric.
+_VALUING_RE = re.compile(
+    rf"""(?<![\w])(?P<verb>values|valued|valuing|value)(?:{_SP}+[\w'’&.-]+){{1,5}}?{_SP}+at{_SP}+\Z""",
+    re.IGNORECASE,
+)
+
+
+_POSSESSIVE_OBJECT_RE = re.compile(rf"{_SP}*of{_SP}+(?:its|their|his|her){_SP}+", re.IGNORECASE)
+
+
 def _metric_phrase(
     text: str,
     raw: _Raw,
@@ -2110,6 +2519,8 @@ def _metric_phrase(
     prev: tuple[_Raw, str | None] | None,
     skip: list[tuple[int, int]],
 ) -> tuple[str | None, int | None, int | None]:
+    if raw.kind == "money" and (v := _VALUING_RE.search(text, max(lo, raw.start - 60), raw.start)):
+        return "valuation", v.start("verb"), v.end("verb")  # "valuing the company at about £18bn"
     # The left phrase never reaches back over the previous figure ("rose 2 cents to $85.10").
     hedge_verb = raw.hedge_span is not None and (
         text[raw.hedge_span[0] : raw.hedge_span[1]].lower() in _CONNECTORS
@@ -2118,32 +2529,57 @@ def _metric_phrase(
     rwords, rs, re_ = (
         _metric_right(text, raw.end, hi, skip, raw.kind == "money") if raw.kind != "count" else ([], -1, -1)
     )
+    if lwords and _has_past_verb(lwords):
+        # "The earthquake killed more than 2,000 people", "The country installed 217 GW of
+        # solar capacity": the act and its subject are no metric; but the subject of a verb of
+        # change is measured ("The rupee weakened to 84.1 against the dollar")
+        verb = lwords[-1]
+        subject = lwords[:-1] if _is_past_verb(verb) else []
+        keep = raw.kind != "count" and not rwords and bool(subject) and not _has_past_verb(subject)
+        if keep and verb.lower() in _VERBS:
+            lwords = [*subject, _VERBS[verb.lower()]]  # "solar farms produced 10.2 GW": production
+        elif keep:
+            le = len(text[:ls] + text[ls:le].rsplit(verb, 1)[0].rstrip())
+            lwords = subject
+        else:
+            lwords = []
     if raw.kind == "count" and not lwords:
         if not raw.surface_unit:  # "fell by 2 million": nothing named
+            if (
+                prev is not None
+                and prev[1]
+                and (
+                    _only_gap(text, prev[0].end, raw.start, skip)
+                    or (
+                        prev[0].kind == "count"
+                        and _COMPARE_BEFORE_RE.search(text, max(prev[0].end, raw.start - 40), raw.start)
+                    )
+                )
+            ):
+                # "by 311 votes to 293", "offences rose 4% to 50,500", "412 per 100,000 …,
+                # compared with 380 per 100,000": the same things counted
+                return prev[1], None, None
             return None, None, None
-        return _singular(raw.surface_unit.lower()), raw.unit_span[0], raw.unit_span[1]
+        su = raw.surface_unit
+        noun = su[:-1].lower() if su[:-1].isupper() else _singular(su.lower())  # "MPs" → "mp"
+        return noun, raw.unit_span[0], raw.unit_span[1]
     if (
         prev is not None
         and prev[1]
         and _COMPARE_BEFORE_RE.search(text, max(prev[0].end, raw.start - 40), raw.start)
     ):
         return prev[1], None, None  # "1.6 million bpd ..., up from 1.2 million bpd": the same metric
-    if not lwords and not rwords and prev is not None:
-        g0 = prev[0].end
-        gap_text = list(text[g0 : raw.start].lower())
-        for a, b in skip:  # a period or an entity between the two ("5% in 2022 to $10bn")
-            for k in range(max(a, g0), min(b, raw.start)):
-                gap_text[k - g0] = " "
-        gap = "".join(gap_text).replace(",", " ").replace("(", " ").split()
-        if all(w in _GAP_WORDS for w in gap):
-            return prev[1], None, None  # "rose 5% to $10 billion": same metric
+    if not lwords and not rwords and prev is not None and _only_gap(text, prev[0].end, raw.start, skip):
+        return prev[1], None, None  # "rose 5% to $10 billion": same metric
     if rwords:
         verb = _verb_before(text, lo, raw.start)
         metric = _normalise_metric(rwords + ([verb] if verb else []))
         if lwords:
             left = _normalise_metric(lwords)
             if left and metric and left not in metric:
-                metric = f"{metric} {left}"
+                # "The glacier has lost almost a third of its volume": its volume, the glacier's
+                owned = _POSSESSIVE_OBJECT_RE.match(text, raw.end, rs) is not None
+                metric = f"{left} {metric}" if owned else f"{metric} {left}"
         return metric, rs, re_
     if lwords:
         return _normalise_metric(lwords), ls, le
@@ -2151,7 +2587,33 @@ def _metric_phrase(
     t = _verb_at(text, max(lo, prev[0].end) if prev else lo, raw.start)
     if t and raw.kind == "money":
         return _VERBS[t.group(0).lower()], t.start(), t.end()
+    if raw.kind == "money" and (n := _MONEY_HEAD_RE.match(text, raw.end, hi)):
+        mod = n.group("mod")
+        words = [mod, n.group("noun")] if mod and mod not in _BOUNDARY else [n.group("noun")]
+        return _normalise_metric(words), n.start("mod") if mod else n.start("noun"), n.end("noun")
+    if raw.kind == "percent" and (n := _NOUN_AFTER_RE.match(text, raw.end, hi)):
+        noun = n.group("noun")
+        share = " in " in text[raw.value_span[0] : raw.value_span[1]] or " out " in text[raw.start : raw.end]
+        if share and not n.group("cmp") and noun not in _BOUNDARY and noun not in _NOT_COUNTS:
+            return _singular(noun), n.start("noun"), n.end("noun")  # "one in four adults"
+        if noun in _ATTRIBUTIVE_HEADS:
+            # "a 45% turnout", "a 10% stake", "a 23% higher risk of stroke" (as "the risk of death")
+            of, _, oe = _metric_right(text, n.end(), hi, skip, False)
+            return _normalise_metric([*of, noun]), n.start("noun"), oe if of else n.end("noun")
     return None, None, None
+
+
+# The noun right after a percentage that measures it when the sentence names nothing else
+# ("on a 45% turnout", "a 10% stake", "a 23% higher risk"), and the noun after a share "one
+# in four adults".
+_NOUN_AFTER_RE = re.compile(
+    rf"(?:{_SP}+(?P<cmp>higher|lower|greater|smaller|bigger|larger|increased|reduced))?"
+    rf"{_SP}+(?P<noun>[a-z]{{3,}})(?![\w'’-])"
+)
+_MONEY_HEAD_RE = re.compile(
+    rf"(?:{_SP}+(?P<mod>[a-z][a-z-]{{2,}}))?{_SP}+(?P<noun>{_alt(_METRICS['money_heads']['words'])})(?![\w-])"
+)
+_ATTRIBUTIVE_HEADS = _MEASURED_HEADS | frozenset({"stake", "stakes", "majority", "discount", "turnout"})
 
 
 # Metrics that flow from one party to another: China's exports to Russia and Russia's
@@ -2232,7 +2694,7 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
             period: _Period | None = None
             usable = [p for p in periods if not p.relative or _just_after(raw, p, mine)]
             if usable:
-                period = _period_of(raw, usable, owners)
+                period = _period_of(text, raw, usable, owners)
             target = (
                 _cue_before(low, lo, raw.start)
                 or (period is not None and period.target)
@@ -2267,10 +2729,10 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
             if (
                 raw.kind == "money"
                 and metric
-                and (head := metric.split()[-1]) in _PER_CURRENCY
+                and (head := metric.split()[-1]) in _CURRENCY_SUBJECTS
                 and "/" not in unit
             ):
-                pair = _PER_CURRENCY[head]  # "Sterling fell 0.3% to $1.2680": a dollar price of a pound
+                pair = _CURRENCY_SUBJECTS[head]  # "Sterling fell 0.3% to $1.2680": a dollar price of a pound
                 unit = f"{unit}/{pair}" if pair != unit else unit
             out.append(
                 Claim(
