@@ -222,3 +222,28 @@ def test_roles_agree() -> None:
     assert not roles_agree("Russian President", "Russian Foreign Minister")
     assert not roles_agree("striker", "goalkeeper")
     assert not roles_agree(None, "premier")
+
+
+def test_a_surname_named_by_its_role_later_in_the_article_joins_the_stored_person(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """End to end: the second outlet never gives her first name, only 'The prime minister'."""
+    import json
+
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    (tmp_path / "a.txt").write_text(
+        '"We will never negotiate with terrorists," Prime Minister Jane Holloway told parliament.\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        'Holloway told lawmakers: "We will never negotiate with terrorists." '
+        'The prime minister pledged to use "every tool available".\n',
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "t.db")
+    r = CliRunner().invoke(main, ["--db", db, "ingest", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["--db", db, "speakers", "--format", "json"])
+    people = [json.loads(line) for line in r.output.splitlines()]
+    assert [(p["name"], p["quotes"], p["aliases"]) for p in people] == [("Jane Holloway", 3, "Holloway")]

@@ -134,8 +134,8 @@ def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, in
             if m is not None and m.start == toks[k].start:
                 return m, v, n
             return None
-        if toks[v].text == "." and toks[v - 1].low in _TITLE_DOTS:
-            continue  # "Dr. Amina Yusuf"
+        if toks[v].text == "." and (toks[v - 1].low in _TITLE_DOTS or _initial(toks[v - 1])):
+            continue  # "Dr. Amina Yusuf", "John F. Kennedy", "Martin Luther King Jr."
         if toks[v].text in '.;!?"\u201c\u201d':
             return None
         if toks[v].is_word and (toks[v].low in _np_words() or toks[v].low in _PARTICLES):
@@ -151,8 +151,13 @@ def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, in
 
 
 _TITLE_DOTS = frozenset(
-    "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt".split()
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt jr sr".split()
 )
+
+
+def _initial(tok: Token) -> bool:
+    """A middle initial before its period ("F" of "John F. Kennedy")."""
+    return len(tok.text) == 1 and tok.text.isupper()
 
 
 # Lowercase words, and "According" opening a sentence: enough to see whether any cue is present.

@@ -170,6 +170,8 @@ _ANONYMOUS_HEADS = frozenset("source sources insider insiders person figure".spl
 _TITLE_ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt".split()
 )
+# Generational suffixes: part of a name, never the name ("Martin Luther King Jr.").
+_NAME_SUFFIXES = frozenset("jr sr".split())
 _PARTICLES = frozenset("de da van von der den del della di du la le al bin ibn ben ter ten dos das".split())
 _DOCUMENT_NOUNS = frozenset("message letter statement note communique communiqué decree post".split())
 # Lowercase words glued to the end of a name by copy-paste ("Xi Jinpingon", "Wangwho").
@@ -417,8 +419,11 @@ def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
             i = k + 1
             break
     # "Bank of England Governor Andrew Bailey", "Health Secretary Wes Streeting": the name is
-    # what follows the last title word.
-    for k in range(len(words) - 2, i - 1, -1):
+    # what follows the last title word, a suffix not counting ("Martin Luther King Jr.").
+    n = len(words)
+    while n > 1 and words[n - 1].low.rstrip(".") in _NAME_SUFFIXES:
+        n -= 1
+    for k in range(n - 2, i - 1, -1):
         if org_at >= 0 and k <= org_at + 2:
             break  # "Office for National Statistics": the word after "for" is the name's own
         if words[k].low.rstrip(".") in rules.titles and words[k].is_cap:
@@ -428,8 +433,13 @@ def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
 
 
 def _dotted(tok: Token) -> bool:
-    """A word whose following period is part of it: "Mr", "Sen", "U.S", "U.N"."""
-    return tok.low in _TITLE_ABBREVIATIONS or (tok.is_cap and "." in tok.text and len(tok.text) <= 5)
+    """A word whose following period is part of it: "Mr", "Sen", "U.S", "U.N", an initial
+    ("Joseph R. Biden") or a name suffix ("Jr.")."""
+    return (
+        tok.low in _TITLE_ABBREVIATIONS
+        or tok.low in _NAME_SUFFIXES
+        or (tok.is_cap and ("." in tok.text and len(tok.text) <= 5 or len(tok.text) == 1 and tok.is_word))
+    )
 
 
 def _phrase_tokens(tokens: list[Token], lo: int, hi: int) -> tuple[int, int]:
@@ -565,7 +575,11 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
         name_words
         and (
             name_words[-1].low in rules.titles
-            or name_words[-1].low in rules.modifiers
+            or (
+                name_words[-1].low in rules.modifiers
+                # "UN", "EU" are modifiers; "Un" of "Kim Jong Un" is a name
+                and (len(name_words[-1].low) > 2 or name_words[-1].text.isupper())
+            )
             or name_words[-1].low in rules.groups  # "Senate Republicans", "Tories"
         )
         and not any(w.low in rules.org_words for w in name_words)  # "Ministry of Defence"
@@ -1173,7 +1187,11 @@ class _Entity:
 
     @property
     def canonical(self) -> str:
-        return " ".join(self.name)
+        # A middle initial keeps its period: "John F. Kennedy", as he is written.
+        return " ".join(
+            f"{w}." if len(w) == 1 and w.isupper() and 0 < i < len(self.name) - 1 else w
+            for i, w in enumerate(self.name)
+        )
 
 
 def _role_keys(words: list[str] | tuple[str, ...]) -> set[str]:
@@ -1203,6 +1221,21 @@ def role_heads(role: str) -> set[str]:
     heads = {ws[-1]} | ({f"{ws[-2]}_{ws[-1]}"} if len(ws) > 1 else set())
     syn = _rules().synonyms
     return heads | {f"#{syn[h]}" for h in heads if h in syn}
+
+
+def _descriptor_role(m: Mention) -> str | None:
+    """The role a definite descriptor gives the person it names, when the article names no
+    other: "The prime minister pledged …" after "Holloway told lawmakers" makes Holloway the
+    prime minister. Ages ("the 45-year-old"), owned ("her lawyer") and indefinite phrases
+    give none."""
+    rules = _rules()
+    head = (m.head or "").rstrip(".")
+    if m.indefinite or m.owner is not None or not (head in rules.roles or head in rules.titles):
+        return None
+    words = m.text.split()
+    if words and words[0].lower() in _DETERMINERS:
+        words = words[1:]
+    return " ".join(words) or None
 
 
 def _gender_of(m: Mention) -> str:
@@ -1772,6 +1805,8 @@ class Resolver:
                 ent.role_keys |= _role_keys(m.role.split())
             return ent.canonical, m.role
         role = ent.roles[0] if ent.roles else None
+        if role is None and m.kind == "descriptor" and ent.kind == "person":
+            role = _descriptor_role(m)
         return ent.canonical, role
 
     def _expansion(self, acronym: str) -> _Entity | None:
