@@ -1946,6 +1946,27 @@ def _just_after(raw: _Raw, p: _Period, raws: list[_Raw]) -> bool:
     return p.start >= raw.end and not any(raw.end <= r.start < p.start for r in raws)
 
 
+# A comparison word between a change and a relative period makes that period the baseline,
+# not the change's own: "up 26.3% from a year earlier" is growth in the sentence's year.
+_BASELINE_GAP_RE = re.compile(
+    rf"""{_SP}*,?{_SP}*(?:from|on|than|over|versus|vs\.?|compared{_SP}+(?:with|to)|against){_SP}+\Z""",
+    re.IGNORECASE,
+)
+
+
+def _unresolved_own(text: str, raw: _Raw, unresolved: list[tuple[int, int]]) -> bool:
+    """True when a period that could not be dated is written right after ``raw`` ("$240
+    billion last year" with no article date): the figure's period is unknown, not the one
+    another figure in the sentence has ("… the $200 billion target set for 2024")."""
+    return any(0 <= a - raw.end <= 24 and _ATTACHED_GAP_RE.match(text, raw.end, a) for a, _b in unresolved)
+
+
+def _relative_period_of(text: str, raw: _Raw, p: _Period, raws: list[_Raw]) -> bool:
+    """True when relative period ``p`` ("a year earlier") is ``raw``'s own: written right
+    after it ("15.5 bcm a year earlier"), not as the base of a comparison."""
+    return _just_after(raw, p, raws) and not _BASELINE_GAP_RE.match(text, raw.end, p.start)
+
+
 # A period written right after a figure, with at most a preposition between ("$180bn in 2023",
 # "$200bn for 2024", "5% in the first quarter"), belongs to that figure.
 _ATTACHED_GAP_RE = re.compile(
@@ -2643,6 +2664,16 @@ def _with_destination(
     return tuple(sorted({*names, DESTINATION_MARK + dest.pop()}))
 
 
+# A figure naming a target or a forecast by the noun right after it: "the $200 billion target
+# set for 2024", "the Fed's 2% inflation goal", "a 1.5% growth forecast" (a word or two
+# between, no verb).
+_TARGET_NOUN_AFTER_RE = re.compile(
+    r"(?:[ \t]+(?!(?:and|or|but|as|while|with|was|were|is|are|be|been|to|of|in|on|at|for|than|from"
+    r"|after|before|despite|because|since|when|if)\b)[a-z][a-z'-]*){0,2}?"
+    r"[ \t]+(?:target|goal|objective|ambition|forecast|projection)s?\b"
+)
+
+
 def _cue_before(low: str, lo: int, start: int) -> bool:
     """A target/forecast cue ("plans to", "expected to", "will") earlier in the sentence.
 
@@ -2692,11 +2723,12 @@ def find_claims(text: str, published: dt.date | None = None) -> list[Claim]:
         prev_near: tuple[str, ...] = entities
         for raw in mine:
             period: _Period | None = None
-            usable = [p for p in periods if not p.relative or _just_after(raw, p, mine)]
-            if usable:
+            usable = [p for p in periods if not p.relative or _relative_period_of(text, raw, p, mine)]
+            if usable and not _unresolved_own(text, raw, unresolved):
                 period = _period_of(text, raw, usable, owners)
             target = (
                 _cue_before(low, lo, raw.start)
+                or _TARGET_NOUN_AFTER_RE.match(low, raw.end, hi) is not None
                 or (period is not None and period.target)
                 or any(p.target and p.end <= raw.start for p in periods)
             )
