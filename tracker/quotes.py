@@ -218,6 +218,19 @@ def _after_tag(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] 
     return None
 
 
+def _unparsed_tag(toks: list[Token]) -> tuple[int, int] | None:
+    """The cue of a tag right after a closing mark whose speaker could not be read ("“…,” said
+    @vitalik on X", "“…,” said one"): the quotation has a speaker of its own, unknown, and
+    must not continue the previous one."""
+    k = 0
+    while k < len(toks) and toks[k].text in ",\u2014\u2013-":
+        k += 1
+    if k >= len(toks) or not toks[k].text.islower():
+        return None
+    n = verb_at(toks, k)
+    return (toks[k].start, toks[k + n - 1].end) if n else None
+
+
 def _headline_label(text: str, p: MarkPair) -> bool:
     """A short quotation opening a headline before a colon ("‘Unacceptable’: outrage as …",
     "“We will not be bullied”: mayor hits back"): a label, not a quotation with a speaker. A
@@ -768,8 +781,12 @@ class _Extractor:
                 if c.mention is not None and c.cue is not None and c.cue[0] < c.mention.start:
                     c.cue = None  # "Asked about …, Guardiola was philosophical:": not his cue
             if c.mention is None and c.kind == "direct" and how == "" and not before:
-                c.continuation = True
-                c.next_tag = next_tag
+                cue = _unparsed_tag(after) if p.close is not None else None
+                if cue is not None:
+                    c.cue = cue  # "“…,” said 7up": a tag names a speaker not read; never the last one
+                else:
+                    c.continuation = True
+                    c.next_tag = next_tag
             if c.kind == "partial" and not self._keep_partial(p, before, c):
                 continue
             if (

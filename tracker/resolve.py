@@ -579,6 +579,9 @@ def _make_mention(text: str, tokens: list[Token], lo: int, hi: int) -> Mention |
                 name_words[-1].low in rules.modifiers
                 # "UN", "EU" are modifiers; "Un" of "Kim Jong Un" is a name
                 and (len(name_words[-1].low) > 2 or name_words[-1].text.isupper())
+                # … before a role ("a UN official"); alone ("said the EU", "NATO said") an
+                # acronym names the body itself
+                and not (len(name_words) == len(body) == 1 and _is_acronym(name_words[0].text))
             )
             or name_words[-1].low in rules.groups  # "Senate Republicans", "Tories"
         )
