@@ -2680,7 +2680,9 @@ def _cue_before(low: str, lo: int, start: int) -> bool:
     Only the last CUE_WINDOW characters are read: a cue further back belongs to another
     clause, and an unbounded look-back made long figure-dense sentences quadratic.
     """
-    words = [w.strip(_PUNCT) for w in low[max(lo, start - CUE_WINDOW) : start].split()]
+    window = low[max(lo, start - CUE_WINDOW) : start]
+    window = window[window.rfind(";") + 1 :]  # a cue past a semicolon is another clause's
+    words = [w.strip(_PUNCT) for w in window.split()]
     for i, w in enumerate(words):
         if w in _CUE_FIRST:
             for n in (3, 2, 1):
