@@ -1958,7 +1958,7 @@ def _unresolved_own(text: str, raw: _Raw, unresolved: list[tuple[int, int]]) -> 
     """True when a period that could not be dated is written right after ``raw`` ("$240
     billion last year" with no article date): the figure's period is unknown, not the one
     another figure in the sentence has ("… the $200 billion target set for 2024")."""
-    return any(0 <= a - raw.end <= 24 and _ATTACHED_GAP_RE.match(text, raw.end, a) for a, _b in unresolved)
+    return any(_attached(text, raw, a) for a, _b in unresolved)
 
 
 def _relative_period_of(text: str, raw: _Raw, p: _Period, raws: list[_Raw]) -> bool:
@@ -1975,6 +1975,11 @@ _ATTACHED_GAP_RE = re.compile(
 )
 
 
+def _attached(text: str, raw: _Raw, start: int) -> bool:
+    """True when a period starting at ``start`` is written right after ``raw``."""
+    return 0 <= start - raw.end <= 24 and _ATTACHED_GAP_RE.match(text, raw.end, start) is not None
+
+
 def _owners(text: str, periods: list[_Period], raws: list[_Raw]) -> dict[int, _Raw]:
     """Period start → the figure that period is written right after, for those that have one."""
     out: dict[int, _Raw] = {}
@@ -1983,7 +1988,7 @@ def _owners(text: str, periods: list[_Period], raws: list[_Raw]) -> dict[int, _R
         while k < len(raws) and raws[k].end <= p.start:
             k += 1
         r = raws[k - 1] if k else None
-        if r is not None and p.start - r.end <= 24 and _ATTACHED_GAP_RE.match(text, r.end, p.start):
+        if r is not None and _attached(text, r, p.start):
             out[p.start] = r
     return out
 

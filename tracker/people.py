@@ -75,15 +75,18 @@ def spelling_key(name: str) -> str | None:
 
 
 SURNAME_MARK = "^"
-# Words after a surname that are not one: "Martin Luther King Jr." is a King.
-_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+# Regnal numbers after a name are not its surname either ("Henry Ford II").
+_NUMERALS = frozenset({"ii", "iii", "iv"})
 
 
 def surname_key(name: str) -> str | None:
-    """The lookup key of a full name's surname (its last word, suffixes aside), or None for
-    a one-word name: the key a surname seen alone with a role looks for."""
+    """The lookup key of a full name's surname (its last word, suffixes aside: "Martin Luther
+    King Jr." is a King), or None for a one-word name: the key a surname seen alone with a
+    role looks for."""
+    from tracker.resolve import NAME_SUFFIXES  # (resolve is extraction: loaded on use)
+
     words = alias_key(name).split()
-    while len(words) > 2 and (words[-1] in _NAME_SUFFIXES or len(words[-1]) == 1):
+    while len(words) > 2 and (words[-1] in NAME_SUFFIXES or words[-1] in _NUMERALS or len(words[-1]) == 1):
         words.pop()
     if len(words) < 2 or len(words[-1]) < 2:
         return None

@@ -34,6 +34,7 @@ from tracker.resolve import (
     Resolver,
     Token,
     _rules,
+    dotted,
     hidden_spans,
     mention_after,
     mention_before,
@@ -134,7 +135,7 @@ def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, in
             if m is not None and m.start == toks[k].start:
                 return m, v, n
             return None
-        if toks[v].text == "." and (toks[v - 1].low in _TITLE_DOTS or _initial(toks[v - 1])):
+        if toks[v].text == "." and dotted(toks[v - 1]):
             continue  # "Dr. Amina Yusuf", "John F. Kennedy", "Martin Luther King Jr."
         if toks[v].text in '.;!?"\u201c\u201d':
             return None
@@ -148,16 +149,6 @@ def _tag_mention_verb(text: str, toks: list[Token], k: int) -> tuple[Mention, in
             if not _in_appositive(toks, k, v):
                 return None
     return None
-
-
-_TITLE_DOTS = frozenset(
-    "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt jr sr".split()
-)
-
-
-def _initial(tok: Token) -> bool:
-    """A middle initial before its period ("F" of "John F. Kennedy")."""
-    return len(tok.text) == 1 and tok.text.isupper()
 
 
 # Lowercase words, and "According" opening a sentence: enough to see whether any cue is present.
@@ -193,15 +184,23 @@ def _in_appositive(toks: list[Token], k: int, v: int) -> bool:
     return any(t.text == "," for t in toks[k:v])
 
 
-def _after_tag(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] | None:
-    """Speech tag right after a closing mark: ``, X said`` / ``said X`` / ``according to X``."""
+def _verb_first(toks: list[Token]) -> tuple[int, int]:
+    """(index, length) of a lowercase reporting verb opening a tag after a closing mark
+    ("…,” said X", "…” — said X"), past commas and dashes; length 0 when none opens it."""
     k = 0
     while k < len(toks) and toks[k].text in ",\u2014\u2013-":
         k += 1
+    if k >= len(toks) or not toks[k].text.islower():
+        return k, 0
+    return k, verb_at(toks, k)
+
+
+def _after_tag(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] | None:
+    """Speech tag right after a closing mark: ``, X said`` / ``said X`` / ``according to X``."""
+    k, n = _verb_first(toks)
     if k >= len(toks):
         return None
-    n = verb_at(toks, k)
-    if n and toks[k].text.islower():
+    if n:
         m = mention_after(text, toks, k + n)
         if m is not None:
             return m, (toks[k].start, toks[k + n - 1].end)
@@ -222,12 +221,7 @@ def _unparsed_tag(toks: list[Token]) -> tuple[int, int] | None:
     """The cue of a tag right after a closing mark whose speaker could not be read ("“…,” said
     @vitalik on X", "“…,” said one"): the quotation has a speaker of its own, unknown, and
     must not continue the previous one."""
-    k = 0
-    while k < len(toks) and toks[k].text in ",\u2014\u2013-":
-        k += 1
-    if k >= len(toks) or not toks[k].text.islower():
-        return None
-    n = verb_at(toks, k)
+    k, n = _verb_first(toks)
     return (toks[k].start, toks[k + n - 1].end) if n else None
 
 
@@ -383,7 +377,7 @@ def _sentence_subject(text: str, toks: list[Token]) -> Mention | None:
         t = toks[v]
         if t.text == "," or not t.is_word:
             return None  # an appositive or a clause: not the simple subject this looks for
-        if t.is_cap or t.low in np or t.low in _PARTICLES or t.text == "." and _dotted_prev(toks, v):
+        if t.is_cap or t.low in np or t.low in _PARTICLES or t.text == "." and v > 0 and dotted(toks[v - 1]):
             continue
         m = mention_before(text, toks, v)
         if m is not None and m.start == toks[0].start and m.kind in ("name", "pronoun", "descriptor"):
@@ -412,10 +406,6 @@ def _colon_subject(text: str, toks: list[Token]) -> Mention | None:
         if m is not None and m.start == toks[0].start and m.kind in ("name", "pronoun", "descriptor"):
             return m
     return None
-
-
-def _dotted_prev(toks: list[Token], v: int) -> bool:
-    return v > 0 and toks[v - 1].low in _TITLE_DOTS
 
 
 def _subject_verb(text: str, toks: list[Token]) -> tuple[Mention, tuple[int, int]] | None:

@@ -171,7 +171,7 @@ _TITLE_ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm maj st rev fr det insp supt".split()
 )
 # Generational suffixes: part of a name, never the name ("Martin Luther King Jr.").
-_NAME_SUFFIXES = frozenset("jr sr".split())
+NAME_SUFFIXES = frozenset("jr sr".split())
 _PARTICLES = frozenset("de da van von der den del della di du la le al bin ibn ben ter ten dos das".split())
 _DOCUMENT_NOUNS = frozenset("message letter statement note communique communiqué decree post".split())
 # Lowercase words glued to the end of a name by copy-paste ("Xi Jinpingon", "Wangwho").
@@ -421,7 +421,7 @@ def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
     # "Bank of England Governor Andrew Bailey", "Health Secretary Wes Streeting": the name is
     # what follows the last title word, a suffix not counting ("Martin Luther King Jr.").
     n = len(words)
-    while n > 1 and words[n - 1].low.rstrip(".") in _NAME_SUFFIXES:
+    while n > 1 and words[n - 1].low.rstrip(".") in NAME_SUFFIXES:
         n -= 1
     for k in range(n - 2, i - 1, -1):
         if org_at >= 0 and k <= org_at + 2:
@@ -432,12 +432,12 @@ def _split_role(words: list[Token]) -> tuple[list[Token], list[Token]]:
     return words[:i], words[i:]
 
 
-def _dotted(tok: Token) -> bool:
+def dotted(tok: Token) -> bool:
     """A word whose following period is part of it: "Mr", "Sen", "U.S", "U.N", an initial
     ("Joseph R. Biden") or a name suffix ("Jr.")."""
     return (
         tok.low in _TITLE_ABBREVIATIONS
-        or tok.low in _NAME_SUFFIXES
+        or tok.low in NAME_SUFFIXES
         or (tok.is_cap and ("." in tok.text and len(tok.text) <= 5 or len(tok.text) == 1 and tok.is_word))
     )
 
@@ -449,7 +449,7 @@ def _phrase_tokens(tokens: list[Token], lo: int, hi: int) -> tuple[int, int]:
     while i > lo:
         t = tokens[i - 1]
         low = t.low.rstrip(".")
-        if t.text == "." and i - 2 >= lo and _dotted(tokens[i - 2]):
+        if t.text == "." and i - 2 >= lo and dotted(tokens[i - 2]):
             i -= 1  # "Mr." / "Sen." / "U.S."
             continue
         if t.low in SUBORDINATORS:
@@ -736,7 +736,7 @@ def mention_before(text: str, tokens: list[Token], v: int, floor: int = 0) -> Me
         while (
             k > limit
             and tokens[k].text not in ',;:"“”()'
-            and (tokens[k].text != "." or _dotted(tokens[k - 1]))
+            and (tokens[k].text != "." or dotted(tokens[k - 1]))
         ):
             k -= 1  # "Its author, Dr. Hannah Lee, said": the title's period is not a sentence end
         if k > floor and tokens[k].text == ",":
@@ -970,7 +970,7 @@ def mention_after(text: str, tokens: list[Token], k: int) -> Mention | None:
             and tokens[i + 1].is_cap
         ):  # "Bank of England", "Secretary of State"; not "John Thune of South Dakota"
             i += 1
-        elif t.text == "." and i > k and _dotted(tokens[i - 1]) and i + 1 < n and tokens[i + 1].is_cap:
+        elif t.text == "." and i > k and dotted(tokens[i - 1]) and i + 1 < n and tokens[i + 1].is_cap:
             i += 1
         elif t.is_word and low in _PARTICLES and i + 1 < n and tokens[i + 1].is_cap:
             i += 1
@@ -1368,7 +1368,7 @@ class Resolver:
                     or (
                         toks[j].text == "."
                         and j > i
-                        and _dotted(toks[j - 1])
+                        and dotted(toks[j - 1])
                         and j + 1 < n
                         and toks[j + 1].is_cap
                     )
