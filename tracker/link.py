@@ -670,10 +670,7 @@ def judge(claims: Sequence[Any]) -> Judgement:
     (i < j), however the group is judged."""
     if len(claims) < 2:
         return Judgement("single")
-    rows = [
-        (c.id, c.article_id, c.value or 0.0, *_interval(c.surface, c.value, c.low, c.high, c.hedge))
-        for c in claims
-    ]
+    rows = [_judge_row(c) for c in claims]
     if len(rows) > PAIRWISE_MAX and all(0 <= v and lo <= v <= hi for _, _, v, lo, hi in rows):
         return _judge_sorted(rows)
     j = Judgement("consistent")
@@ -760,9 +757,21 @@ def _judge_sorted(rows: Sequence[_JudgeRow]) -> Judgement:
     raise AssertionError("the most distant partner comes after the first claim reaching it")
 
 
-def evidence_hash(claims: Sequence[Any]) -> str:
-    parts = sorted(f"{c.id}:{c.value!r}:{c.low!r}:{c.high!r}:{c.unit}:{c.hedge}" for c in claims)
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+def _evidence_part(c: Any) -> int:
+    text = f"{c.id}:{c.value!r}:{c.low!r}:{c.high!r}:{c.unit}:{c.hedge}"
+    return int.from_bytes(hashlib.sha256(text.encode()).digest(), "big")
+
+
+_EVIDENCE_MOD = 1 << 256
+
+
+def evidence_hash(claims: Sequence[Any], start: str | None = None) -> str:
+    """Hash of claims' ids, values, bounds, units and hedges: the sum of each claim's SHA-256
+    modulo 2**256 (64 hex digits), so the order does not matter and a claim joining a group
+    updates its hash (``start``: the hash of the claims already in it) without the others."""
+    total = int(start, 16) if start else 0
+    total += sum(_evidence_part(c) for c in claims)
+    return f"{total % _EVIDENCE_MOD:064x}"
 
 
 # --------------------------------------------------------------------------- incremental
@@ -791,7 +800,8 @@ def link_articles(
 
     Articles are linked in id order, as one-by-one calls would, in one pass: a batch costs
     a few statements, not a few per article. Cost grows with the articles' quotes and
-    claims and the blocks they touch, not with the database. Linking an article twice
+    claims and the blocks they touch, not with the database: a claim group's judgement is
+    kept up to date as figures join (:func:`_judge_added`). Linking an article twice
     changes nothing. ``prepared``: :func:`prepare_quote` of quote texts, worked out
     elsewhere (texts missing from it are prepared here).
     """
@@ -1321,6 +1331,149 @@ def _group_summary(rows: Sequence[tuple[int, str, int | None, dt.date | None]]) 
 FlagSync = tuple[Flag, dict[int, bool], dict[int, bool]]
 
 
+def _judge_row(c: Any) -> _JudgeRow:
+    """A claim as judging reads it: (id, article id, value, interval low, interval high)."""
+    return (c.id, c.article_id, c.value or 0.0, *_interval(c.surface, c.value, c.low, c.high, c.hedge))
+
+
+def _regular(row: _JudgeRow) -> bool:
+    """A figure :func:`_judge_added` can judge: non-negative and inside its own interval (a
+    conflicting partner's distance then grows as its value moves away)."""
+    _, _, v, lo, hi = row
+    return 0.0 <= v and lo <= v <= hi
+
+
+def _bound(x: float) -> float | None:
+    """An interval end as stored: NULL for an unbounded side."""
+    return None if math.isinf(x) else x
+
+
+_CLAIM_STMTS: dict[str, Any] = {}
+
+
+def _claim_stmt(name: str) -> Any:
+    """Queries of :func:`_judge_added`, built once: a group's members nearest in value among
+    those a new figure conflicts with, and those it puts in conflict."""
+    if not _CLAIM_STMTS:
+        m = ClaimGroupMember.__table__.c
+        g, lo, hi, art = bindparam("g"), bindparam("lo"), bindparam("hi"), bindparam("art")
+        # Members whose interval ends below lo: their values are below lo too (a judged
+        # member holds its value), so the index range on (group_id, value) bounds the scan.
+        _CLAIM_STMTS["below"] = (
+            select(m.claim_id, m.value)
+            .where(m.group_id == g, m.value < lo, m.hi < lo, m.article_id != art)
+            .order_by(m.value, m.claim_id)
+            .limit(1)
+        )
+        _CLAIM_STMTS["above"] = (
+            select(m.claim_id, m.value)
+            .where(m.group_id == g, m.value > hi, m.lo > hi, m.article_id != art)
+            .order_by(m.value.desc(), m.claim_id)
+            .limit(1)
+        )
+        _CLAIM_STMTS["flips"] = select(m.claim_id).where(
+            m.group_id == g, m.in_conflict.is_(False), m.article_id != art, or_(m.hi < lo, m.lo > hi)
+        )
+        _CLAIM_STMTS["members"] = select(m.claim_id, m.in_conflict).where(m.group_id == g)
+        _CLAIM_STMTS["flip"] = (
+            update(ClaimGroupMember.__table__)
+            .where(m.claim_id == bindparam("b_claim"))
+            .values(in_conflict=True)
+        )
+        _CLAIM_STMTS["record"] = (
+            update(ClaimGroupMember.__table__)
+            .where(m.claim_id == bindparam("b_claim"))
+            .values(
+                article_id=bindparam("b_article"),
+                value=bindparam("b_value"),
+                lo=bindparam("b_lo"),
+                hi=bindparam("b_hi"),
+                in_conflict=bindparam("b_conflict"),
+            )
+        )
+    return _CLAIM_STMTS[name]
+
+
+@dataclass
+class _Added:
+    """What :func:`_judge_added` decided for a group: its members' rows to insert, stored
+    members now in conflict, and the judgement of the whole group."""
+
+    rows: list[dict[str, Any]]
+    flips: list[int]
+    judgement: Judgement
+    conflicting: int
+
+
+def _judge_added(conn: Any, group: ClaimGroup, added: Sequence[tuple[Any, float]], stored: bool) -> _Added:
+    """Judge a group as :func:`judge` would judge all its claims, reading only the members
+    the ``added`` claims (row, metric score; in id order) conflict with.
+
+    Pairs among the stored members are judged already (``group.conflicting``, ``severity``,
+    ``worst_a``/``worst_b``); only pairs with an added claim are new. An added claim's most
+    distant partner is the lowest value among intervals ending below its own, or the
+    highest among those starting above it: one indexed query each. Members it conflicts
+    with that were not in conflict yet are found among the group's non-conflicting ones.
+    Every figure involved must be :func:`_regular` (the caller checks). ``stored``: False
+    for a group created by this batch (nothing to query)."""
+    conflicting = group.conflicting or 0
+    severity = group.severity or 0.0
+    worst = (group.worst_a, group.worst_b) if group.worst_a is not None else None
+    flips: list[int] = []
+    flipped: set[int] = set()
+    mine: list[list[Any]] = []  # the added claims so far: [id, article, value, lo, hi, in conflict]
+    rows: list[dict[str, Any]] = []
+    inf = math.inf
+    for c, score in added:
+        cid, art, v, lo, hi = _judge_row(c)
+        below: tuple[float, int] | None = None  # (value, id) of the lowest partner below
+        above: tuple[float, int] | None = None  # (-value, id) of the highest partner above
+        if stored and lo > -inf:
+            r = conn.execute(_claim_stmt("below"), {"g": group.id, "lo": lo, "art": art}).first()
+            if r is not None:
+                below = (r[1], r[0])
+        if stored and hi < inf:
+            r = conn.execute(_claim_stmt("above"), {"g": group.id, "hi": hi, "art": art}).first()
+            if r is not None:
+                above = (-r[1], r[0])
+        for b in mine:
+            if b[1] == art:
+                continue
+            if b[4] < lo and (below is None or (b[2], b[0]) < below):
+                below = (b[2], b[0])
+            if b[3] > hi and (above is None or (-b[2], b[0]) < above):
+                above = (-b[2], b[0])
+        hit = below is not None or above is not None
+        if hit:
+            conflicting += 1
+            if stored:
+                params = {"g": group.id, "lo": _bound(lo), "hi": _bound(hi), "art": art}
+                for i in conn.execute(_claim_stmt("flips"), params).scalars():
+                    if i not in flipped:
+                        flipped.add(i)
+                        flips.append(i)
+                        conflicting += 1
+            for b in mine:
+                if not b[5] and b[1] != art and (b[4] < lo or b[3] > hi):
+                    b[5] = True
+                    conflicting += 1
+            for value, pid in (p for p in (below, above) if p is not None):
+                sev = relative_gap(v, abs(value))
+                pair = (min(cid, pid), max(cid, pid))
+                if worst is None or sev > severity or (sev == severity and pair < worst):
+                    severity, worst = sev, pair
+        mine.append([cid, art, v, lo, hi, hit])
+        rows.append({"claim_id": cid, "group_id": group.id, "metric_score": score})
+    for row, b in zip(rows, mine, strict=True):
+        row.update(article_id=b[1], value=b[2], lo=_bound(b[3]), hi=_bound(b[4]), in_conflict=b[5])
+    size = group.size + len(added)
+    if conflicting:
+        j = Judgement("conflict", severity, worst=worst)
+    else:
+        j = Judgement("consistent" if size > 1 else "single")
+    return _Added(rows, flips, j, conflicting)
+
+
 def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) -> None:
     rows: list[ClaimRow] = []
     grouped: set[int] = set()  # claims already in a group
@@ -1349,7 +1502,8 @@ def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) 
         stmt = select(ClaimGroup).where(ClaimGroup.block.in_(chunk)).order_by(ClaimGroup.id)
         for g in session.scalars(stmt):
             by_block[g.block].append(g)
-    joined: list[tuple[int, ClaimGroup, float]] = []
+    joined: list[tuple[ClaimRow, ClaimGroup, float]] = []
+    created: list[ClaimGroup] = []
     for c in new:
         res.claims += 1
         block = blocks[c.id]
@@ -1369,20 +1523,61 @@ def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) 
             )
             session.add(group)
             by_block[block].append(group)
+            created.append(group)
             score = 100.0
         else:
             res.claims_grouped += 1
-        joined.append((c.id, group, score))
+        joined.append((c, group, score))
     session.flush()  # new groups get their ids
-    session.connection().execute(
-        insert(ClaimGroupMember.__table__),
-        [{"claim_id": cid, "group_id": g.id, "metric_score": score} for cid, g, score in joined],
-    )
-    groups = sorted({g.id: g for _, g, _ in joined}.values(), key=lambda g: g.id)
-    gids = [g.id for g in groups]
-    members: dict[int, list[Any]] = defaultdict(list)
+    added: dict[int, list[tuple[ClaimRow, float]]] = defaultdict(list)
+    group_of: dict[int, ClaimGroup] = {}
+    for c, g, score in joined:
+        added[g.id].append((c, score))
+        group_of[g.id] = g
+    fresh = {g.id for g in created}
+    groups = [group_of[gid] for gid in sorted(group_of)]
+    # A group whose judgement is recorded takes its new claims by _judge_added; the others
+    # (linked before it was recorded, or holding a figure it cannot judge) are judged from
+    # all their claims, and recorded if they can be.
+    quick = [
+        g
+        for g in groups
+        if (g.id in fresh or g.conflicting is not None)
+        and all(_regular(_judge_row(c)) for c, _ in added[g.id])
+    ]
+    quick_ids = {g.id for g in quick}
+    full = [g for g in groups if g.id not in quick_ids]
     flags: dict[int, Flag] = {}
-    for chunk in _chunks(gids, 500):
+    for chunk in _chunks([g.id for g in groups], 500):
+        for f in session.scalars(select(Flag).where(Flag.group_id.in_(chunk))):
+            flags[f.group_id] = f  # type: ignore[index]
+
+    decided: dict[int, _Added] = {g.id: _judge_added(conn, g, added[g.id], g.id not in fresh) for g in quick}
+    member_rows = [r for a in decided.values() for r in a.rows]
+    for g in full:
+        for c, score in added[g.id]:
+            _, art, v, lo, hi = _judge_row(c)
+            member_rows.append(
+                {
+                    "claim_id": c.id,
+                    "group_id": g.id,
+                    "metric_score": score,
+                    "article_id": art,
+                    "value": v,
+                    "lo": _bound(lo),
+                    "hi": _bound(hi),
+                    "in_conflict": None,
+                }
+            )
+    conn.execute(insert(ClaimGroupMember.__table__), member_rows)
+    flips = [{"b_claim": i} for a in decided.values() for i in a.flips]
+    if flips:
+        conn.execute(_claim_stmt("flip"), flips)
+
+    # Groups judged from all their claims, as before their judgement was recorded.
+    members: dict[int, list[Any]] = defaultdict(list)
+    flagged: dict[int, dict[int, bool]] = defaultdict(dict)
+    for chunk in _chunks([g.id for g in full], 500):
         part = conn.execute(
             select(*CLAIM_COLS, ClaimGroupMember.group_id)
             .join(ClaimGroupMember, ClaimGroupMember.claim_id == Claim.id)
@@ -1391,29 +1586,100 @@ def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) 
         ).all()
         for row, claim in zip(part, _as_claims(part), strict=True):
             members[row[-1]].append(claim)
-        for f in session.scalars(select(Flag).where(Flag.group_id.in_(chunk))):
-            flags[f.group_id] = f  # type: ignore[index]
-    judged = {g.id: judge(members[g.id]) for g in groups}
-    # What explanations and evidence changes need, read once for the whole batch.
-    worst = sorted({i for j in judged.values() if j.worst for i in j.worst})
-    meta: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(worst, 500):
-        meta.update(_claim_meta(session, chunk))
-    flagged: dict[int, dict[int, bool]] = defaultdict(dict)
-    for chunk in _chunks(sorted(f.id for f in flags.values()), 500):
+    full_flags = sorted(flags[g.id].id for g in full if g.id in flags)
+    for chunk in _chunks(full_flags, 500):
         for fid, cid, conflicting in session.execute(
             select(FlagClaim.flag_id, FlagClaim.claim_id, FlagClaim.in_conflict).where(
                 FlagClaim.flag_id.in_(chunk)
             )
         ):
             flagged[fid][cid] = conflicting
+    judged = {g.id: judge(members[g.id]) for g in full}
+    record: list[dict[str, Any]] = []
+    for g in full:
+        j, cs = judged[g.id], members[g.id]
+        g.size = len(cs)
+        g.evidence = evidence_hash(cs)
+        judge_rows = [_judge_row(c) for c in cs]
+        if all(_regular(r) for r in judge_rows):
+            g.conflicting = len(j.in_conflict)
+            record.extend(
+                {
+                    "b_claim": cid,
+                    "b_article": art,
+                    "b_value": v,
+                    "b_lo": _bound(lo),
+                    "b_hi": _bound(hi),
+                    "b_conflict": cid in j.in_conflict,
+                }
+                for cid, art, v, lo, hi in judge_rows
+            )
+        else:
+            g.conflicting = None
+        g.severity = j.severity if j.verdict == "conflict" else None
+        g.worst_a, g.worst_b = j.worst if j.worst else (None, None)
+    if record:
+        conn.execute(_claim_stmt("record"), record)
+    for g in quick:
+        a = decided[g.id]
+        j = a.judgement
+        g.size += len(added[g.id])
+        g.conflicting = a.conflicting
+        g.evidence = evidence_hash([c for c, _ in added[g.id]], g.evidence)
+        g.severity = j.severity if j.verdict == "conflict" else None
+        g.worst_a, g.worst_b = j.worst if j.worst else (None, None)
+    for g in groups:
+        g.verdict = decided[g.id].judgement.verdict if g.id in decided else judged[g.id].verdict
+
+    # What explanations need, read once for the whole batch.
+    worst = sorted({i for g in groups if g.worst_a is not None for i in (g.worst_a, g.worst_b)})
+    meta: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(worst, 500):
+        meta.update(_claim_meta(session, chunk))
     # Flags are brought in line group by group; their claims are written for the whole
     # batch at once, once new flags have their ids (one flush, not one per flag).
     pending: list[FlagSync] = []
-    for group in groups:
-        flag = flags.get(group.id)
-        before = flagged.get(flag.id, {}) if flag is not None else {}
-        synced = _sync_group(session, group, members[group.id], flag, res, judged[group.id], meta, before)
+    for g in groups:
+        flag = flags.get(g.id)
+        if g.id in decided:
+            a = decided[g.id]
+            news = [c for c, _ in added[g.id]]
+            now = {r["claim_id"]: bool(r["in_conflict"]) for r in a.rows}
+            now.update(dict.fromkeys(a.flips, True))
+            if flag is None and a.judgement.verdict == "conflict" and g.id not in fresh:
+                # A new flag sets out every figure of the group: read once, when it appears.
+                stored = conn.execute(_claim_stmt("members"), {"g": g.id}).all()
+                before: dict[int, bool] = {}
+                now = {cid: bool(inc) for cid, inc in stored} | now
+            else:
+                before = dict.fromkeys(a.flips, False)
+            synced = _sync_group(
+                session,
+                g,
+                flag,
+                res,
+                a.judgement,
+                a.conflicting,
+                meta,
+                before,
+                now,
+                lambda news=news: _evidence_change_text(set(), news),
+            )
+        else:
+            j, cs = judged[g.id], members[g.id]
+            before = flagged.get(flag.id, {}) if flag is not None else {}
+            synced = _sync_group(
+                session,
+                g,
+                flag,
+                res,
+                j,
+                len(j.in_conflict),
+                meta,
+                before,
+                {c.id: c.id in j.in_conflict for c in cs},
+                lambda before=before, cs=cs: _evidence_change_text(set(before), cs),
+            )
         if synced is not None:
             pending.append(synced)
     session.flush()
@@ -1500,29 +1766,41 @@ def _best_group(
 def _sync_group(
     session: Session,
     group: ClaimGroup,
-    claims: Sequence[Any],
     flag: Flag | None,
     res: LinkResult,
     j: Judgement,
+    conflicting: int,
     meta: dict[int, dict[str, Any]],
     before: dict[int, bool],
+    now: dict[int, bool],
+    why: Any,
 ) -> FlagSync | None:
-    """Bring a judged group's flag in line, keeping editors' decisions on unchanged evidence.
+    """Bring a judged group's flag in line, keeping editors' decisions on unchanged evidence
+    (``group.evidence``, set by the caller).
 
-    ``meta`` holds the explanation's facts for the worst pair (:func:`_claim_meta`),
-    ``before`` the flag's current claims (claim id -> in conflict). Returns the flag with
-    its claims before and now, for :func:`_write_flag_claims` (None: no flag to write).
-    A new flag is added to the session, not flushed."""
-    group.size = len(claims)
-    group.verdict = j.verdict
+    ``j`` is the group's judgement (its verdict, severity and worst pair), ``conflicting``
+    the number of its claims in conflict, ``meta`` the explanation's facts for the worst
+    pair (:func:`_claim_meta`). ``before`` and ``now`` are the flag's claims (claim id -> in
+    conflict) as stored and as they must be: every claim, or only those that changed when
+    the flag has the others. ``why()`` says how the evidence changed. Returns the flag with
+    ``before`` and ``now``, for :func:`_write_flag_claims` (None: no flag to write). A new
+    flag is added to the session, not flushed."""
     if j.verdict != "conflict":
         if flag is not None:
             _clear_flag(session, flag, "the figures no longer conflict (re-link)")
             res.flags_cleared += 1
         return None
-    evidence = evidence_hash(claims)
+    assert j.worst is not None and group.evidence is not None
+    evidence = group.evidence
     explanation = _explanation(
-        group.metric, group.entities, group.period, bool(group.is_target), claims, j, meta
+        group.metric,
+        group.entities,
+        group.period,
+        bool(group.is_target),
+        j.worst,
+        j.severity,
+        conflicting,
+        meta,
     )
     if flag is None:
         flag = Flag(
@@ -1538,14 +1816,13 @@ def _sync_group(
         res.flags_new += 1
     else:
         if flag.evidence != evidence and flag.status != "open":
-            why = _evidence_change_text(set(before), claims)
             session.add(
                 FlagReview(
                     flag_id=flag.id,
                     action="auto-reopen",
                     status_before=flag.status,
                     status_after="open",
-                    note=f"reopened: the evidence changed ({why})",
+                    note=f"reopened: the evidence changed ({why()})",
                     by="tracker",
                     evidence=evidence,
                 )
@@ -1560,7 +1837,7 @@ def _sync_group(
         if flag.evidence != evidence:
             flag.evidence = evidence
             flag.updated_at = utcnow()
-    return flag, before, {c.id: c.id in j.in_conflict for c in claims}
+    return flag, before, now
 
 
 def _evidence_change_text(before: set[int], claims: Sequence[Any]) -> str:
@@ -1612,38 +1889,39 @@ def _explanation(
     entities: str | None,
     period: str | None,
     is_target: bool,
-    claims: Sequence[Any],
-    j: Judgement,
+    worst: tuple[int, int],
+    severity: float,
+    conflicting: int,
     meta: dict[int, dict[str, Any]],
 ) -> str:
-    by_id = {c.id: c for c in claims}
-    assert j.worst is not None
-    a, b = (by_id[i] for i in j.worst)
+    """A conflict in one line: the most distant pair (claim ids, with their :func:`_claim_meta`),
+    how far apart, and how many of the group's ``conflicting`` figures are not shown."""
     who = []
-    for c in (a, b):
-        m = meta[c.id]
+    for cid in worst:
+        m = meta[cid]
         speaker = f", quoting {m['speaker']}" if m["speaker"] else ""
-        who.append(f"“{c.surface}” ({m['outlet'] or m['article']}, {_fmt_date(m['date'])}{speaker})")
+        who.append(f"“{m['surface']}” ({m['outlet'] or m['article']}, {_fmt_date(m['date'])}{speaker})")
     scope = metric + (f" ({entities.title()})" if entities else "")
     kind = "target" if is_target else "figure"
-    more = len(j.in_conflict) - 2
+    more = conflicting - 2
     tail = f"; {more} more conflicting figure{'s' if more != 1 else ''}" if more > 0 else ""
     return (
         f"{scope}, {period}: {who[0]} vs {who[1]} cannot both be true "
-        f"— the {kind}s differ by {j.severity:.1%}{tail}."
+        f"— the {kind}s differ by {severity:.1%}{tail}."
     )
 
 
 def _claim_meta(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     rows = session.execute(
-        select(Claim.id, Article.location, Article.published, Source.name, Person.name)
+        select(Claim.id, Claim.surface, Article.location, Article.published, Source.name, Person.name)
         .join(Article, Article.id == Claim.article_id)
         .outerjoin(Source, Source.id == Article.source_id)
         .outerjoin(Person, Person.id == Claim.person_id)
         .where(Claim.id.in_(ids))
     )
     return {
-        cid: {"article": loc, "date": pub, "outlet": src, "speaker": who} for cid, loc, pub, src, who in rows
+        cid: {"surface": surface, "article": loc, "date": pub, "outlet": src, "speaker": who}
+        for cid, surface, loc, pub, src, who in rows
     }
 
 
@@ -1977,29 +2255,54 @@ def _rebuild_claims(session: Session, res: LinkResult) -> None:
         g.claims.append(c)
         g.scores.append(score)
     res.claims = len(claims)
-    verdicts = [judge(g.claims) if len(g.claims) > 1 else Judgement("single") for g in groups]
-    rows = [
-        {
-            "block": g.block,
-            "metric": g.metric,
-            "unit": g.first.unit,
-            "entities": g.entities or None,
-            "period": g.first.period,
-            "period_start": g.first.period_start,
-            "period_end": g.first.period_end,
-            "is_target": bool(g.first.is_target),
-            "size": len(g.claims),
-            "verdict": v.verdict,
-        }
-        for g, v in zip(groups, verdicts, strict=True)
-    ]
+    # Judged in claim id order, as incremental linking judges them (the worst pair of equals).
+    verdicts = []
+    member_rows = []
+    rows = []
+    for g in groups:
+        cs = sorted(g.claims, key=lambda c: c.id)
+        v = judge(cs)
+        judge_rows = [_judge_row(c) for c in cs]
+        verdicts.append(v)
+        score_of = {c.id: sc for c, sc in zip(g.claims, g.scores, strict=True)}
+        member_rows.append(
+            [
+                {
+                    "claim_id": cid,
+                    "metric_score": score_of[cid],
+                    "article_id": art,
+                    "value": val,
+                    "lo": _bound(lo),
+                    "hi": _bound(hi),
+                    "in_conflict": cid in v.in_conflict,
+                }
+                for cid, art, val, lo, hi in judge_rows
+            ]
+        )
+        rows.append(
+            {
+                "block": g.block,
+                "metric": g.metric,
+                "unit": g.first.unit,
+                "entities": g.entities or None,
+                "period": g.first.period,
+                "period_start": g.first.period_start,
+                "period_end": g.first.period_end,
+                "is_target": bool(g.first.is_target),
+                "size": len(g.claims),
+                "verdict": v.verdict,
+                "conflicting": len(v.in_conflict) if all(_regular(r) for r in judge_rows) else None,
+                "severity": v.severity if v.verdict == "conflict" else None,
+                "worst_a": v.worst[0] if v.worst else None,
+                "worst_b": v.worst[1] if v.worst else None,
+                "evidence": evidence_hash(cs),
+            }
+        )
     gids = _insert_ids(session, ClaimGroup, rows)
-    member_rows = [
-        {"claim_id": c.id, "group_id": gid, "metric_score": sc}
-        for g, gid in zip(groups, gids, strict=True)
-        for c, sc in zip(g.claims, g.scores, strict=True)
-    ]
-    _bulk_insert(session, ClaimGroupMember, member_rows)
+    for gid, ms in zip(gids, member_rows, strict=True):
+        for m in ms:
+            m["group_id"] = gid
+    _bulk_insert(session, ClaimGroupMember, [m for ms in member_rows for m in ms])
     conflicting = [
         (g, gid, v) for g, gid, v in zip(groups, gids, verdicts, strict=True) if v.verdict == "conflict"
     ]
@@ -2043,7 +2346,17 @@ def _rebuild_flags(
         fid = next((f for f in sorted(overlap, key=lambda f: (-overlap[f], f)) if f not in kept), None)
         evidence = evidence_hash(cs)
         period = g.first.period
-        text = _explanation(g.metric, g.entities or None, period, bool(g.first.is_target), cs, j, meta)
+        assert j.worst is not None
+        text = _explanation(
+            g.metric,
+            g.entities or None,
+            period,
+            bool(g.first.is_target),
+            j.worst,
+            j.severity,
+            len(j.in_conflict),
+            meta,
+        )
         members = [(c.id, c.id in j.in_conflict) for c in cs]
         if fid is None:
             new_rows.append(

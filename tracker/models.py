@@ -419,20 +419,57 @@ class ClaimGroup(Base):
     verdict: Mapped[str] = mapped_column(
         String(12), default="single", comment="single | consistent | conflict (from the claims' intervals)."
     )
+    # The judgement kept up to date as claims join, so linking a new claim reads the few
+    # members it could conflict with, not the whole group (tracker.link._judge_added).
+    conflicting: Mapped[int | None] = mapped_column(
+        Integer,
+        comment="Claims in conflict with another of the group; NULL = judged from all its claims"
+        " (a negative figure, or a figure outside its own interval, or linked before this column).",
+    )
+    severity: Mapped[float | None] = mapped_column(
+        Float, comment="Relative gap of the most distant conflicting pair (NULL: no conflict)."
+    )
+    worst_a: Mapped[int | None] = mapped_column(
+        Integer, comment="Claim id of the most distant conflicting pair's first claim (claims.id)."
+    )
+    worst_b: Mapped[int | None] = mapped_column(
+        Integer, comment="Claim id of the most distant conflicting pair's second claim (claims.id)."
+    )
+    evidence: Mapped[str | None] = mapped_column(
+        String(64), comment="Evidence hash over the group's claims (tracker.link.evidence_hash)."
+    )
 
 
 class ClaimGroupMember(Base):
     __tablename__ = "claim_group_members"
-    __table_args__ = {"comment": "Claims in a claim group: each claim belongs to at most one group."}
+    __table_args__ = (
+        Index("ix_claim_group_members_group_value", "group_id", "value"),
+        Index("ix_claim_group_members_group_conflict", "group_id", "in_conflict"),
+        {"comment": "Claims in a claim group: each claim belongs to at most one group."},
+    )
 
     claim_id: Mapped[int] = mapped_column(
         ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True, comment="The claim (claims.id)."
     )
+    # (indexed first in ix_claim_group_members_group_value)
     group_id: Mapped[int] = mapped_column(
-        ForeignKey("claim_groups.id", ondelete="CASCADE"), index=True, comment="The group (claim_groups.id)."
+        ForeignKey("claim_groups.id", ondelete="CASCADE"), comment="The group (claim_groups.id)."
     )
     metric_score: Mapped[float | None] = mapped_column(
         Float, comment="rapidfuzz score (0-100) of the claim's metric against the group's metric."
+    )
+    # The claim's interval as judging reads it, so a new claim finds the members it
+    # conflicts with by an indexed query (NULL: not recorded; a NULL bound is unbounded).
+    article_id: Mapped[int | None] = mapped_column(Integer, comment="The claim's article (articles.id).")
+    value: Mapped[float | None] = mapped_column(Float, comment="The claim's value in base units.")
+    lo: Mapped[float | None] = mapped_column(
+        Float, comment="Low end of the interval the figure allows (tracker.link.interval); NULL = none."
+    )
+    hi: Mapped[float | None] = mapped_column(
+        Float, comment="High end of the interval the figure allows; NULL = none."
+    )
+    in_conflict: Mapped[bool | None] = mapped_column(
+        Boolean, comment="True if the claim conflicts with another claim of its group."
     )
 
 

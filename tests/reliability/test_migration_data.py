@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from sqlalchemy import (
@@ -163,7 +163,9 @@ def _assert_kept(conn: Any, filled: dict[str, list[dict[str, Any]]], where: str)
     for name, rows in filled.items():
         assert name in md.tables, f"{where}: table {name} with data was dropped"
         table = md.tables[name]
-        cols = [c for c in table.columns if c.name in rows[0]]
+        cols = [
+            c for c in table.columns if c.name in rows[0] and (name, c.name) not in REWRITTEN_BY_MIGRATIONS
+        ]
         stmt = select(*cols)
         if name in ADDED_BY_MIGRATIONS:
             col, values = ADDED_BY_MIGRATIONS[name]
@@ -192,6 +194,46 @@ def _assert_kept(conn: Any, filled: dict[str, list[dict[str, Any]]], where: str)
 ADDED_BY_MIGRATIONS = {"person_aliases": ("kind", ("spelling", "surname"))}
 
 
+# Values a migration rewrites on purpose, checked by _assert_rewritten instead: 0010 puts
+# flags' evidence hashes (and those recorded with the decisions on them) in a new formula.
+REWRITTEN_BY_MIGRATIONS = {("flags", "evidence"), ("flag_reviews", "evidence")}
+
+
+def _assert_rewritten(conn: Any, filled: dict[str, list[dict[str, Any]]], where: str) -> None:
+    """A flag's evidence is the hash of the claims it holds; a decision taken on the hash a
+    flag had still carries the flag's hash."""
+    if "flags" not in filled:
+        return
+    from tracker.link import evidence_hash
+
+    held: dict[int, list[Any]] = {}
+    for row in conn.execute(
+        text(
+            "SELECT fc.flag_id, c.id, c.value, c.low, c.high, c.unit, c.hedge "
+            "FROM flag_claims fc JOIN claims c ON c.id = fc.claim_id"
+        )
+    ):
+        held.setdefault(row[0], []).append(row[1:])
+    old = {r["id"]: r["evidence"] for r in filled["flags"]}
+    now = dict(conn.execute(text("SELECT id, evidence FROM flags")).all())
+    for fid, evidence in now.items():
+        want = evidence_hash([_ClaimKey(*c) for c in held[fid]]) if fid in held else old[fid]
+        assert evidence == want, f"{where}: flag {fid} evidence"
+    for r in filled.get("flag_reviews", []):
+        got = conn.execute(text("SELECT evidence FROM flag_reviews WHERE id = :i"), {"i": r["id"]}).scalar()
+        fid = r["flag_id"]
+        assert got == (now[fid] if r["evidence"] == old.get(fid) and fid in held else r["evidence"]), where
+
+
+class _ClaimKey(NamedTuple):
+    id: int
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str | None
+    hedge: str | None
+
+
 def _fresh_engine(db_url: str):  # type: ignore[no-untyped-def]
     return make_engine(resolve_url(db_url))
 
@@ -210,6 +252,7 @@ def test_upgrade_from_past_revision_keeps_data(db_url: str, revision: str) -> No
         assert before == revision and after == _revisions()[-1]
         with engine.connect() as conn:
             _assert_kept(conn, filled, f"{revision} -> head")
+            _assert_rewritten(conn, filled, f"{revision} -> head")
             if conn.dialect.name == "sqlite":
                 assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
                 assert list(conn.execute(text("PRAGMA foreign_key_check"))) == []
