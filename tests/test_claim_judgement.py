@@ -255,3 +255,39 @@ def test_migration_records_the_new_evidence_hash_and_old_groups_catch_up(tmp_pat
         s.expire_all()
         _check(_state(s, 2022))
     engine.dispose()
+
+
+def test_partner_past_the_ends_read_for_the_batch_is_found(session) -> None:  # type: ignore[no-untyped-def]
+    """The lowest figures of a group are open-ended ("more than $90 billion"): none of them
+    conflicts with $100 billion, but a plain $90 billion stored after them does. It lies
+    past the members read at each end of the group and is found by its own query."""
+    assert link.ENDS <= 5
+    for k in range(5):
+        add_article(
+            session,
+            f"Floor {k}",
+            "2023-02-01",
+            "Trade was more than $90 billion.",
+            claims=[
+                {"surface": "more than $90 billion", "value": 90 * B, "hedge": "more than", "year": 2022}
+            ],
+        )
+    add_article(
+        session,
+        "Plain",
+        "2023-02-02",
+        "Trade hit $90 billion.",
+        claims=[{"surface": "$90 billion", "value": 90 * B, "year": 2022}],
+    )
+    assert _state(session, 2022)["judged"].verdict == "consistent"
+    add_article(
+        session,
+        "New",
+        "2023-03-01",
+        "Trade hit $100 billion.",
+        claims=[{"surface": "$100 billion", "value": 100 * B, "year": 2022}],
+    )
+    session.expire_all()
+    s = _state(session, 2022)
+    _check(s)
+    assert s["judged"].in_conflict == {s["claims"][5].id, s["claims"][6].id}

@@ -74,7 +74,7 @@ from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
-from sqlalchemy import bindparam, case, delete, func, insert, null, or_, select, union_all, update
+from sqlalchemy import bindparam, case, delete, func, insert, literal, null, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from tracker.models import (
@@ -1375,6 +1375,12 @@ def _claim_stmt(name: str) -> Any:
             m.group_id == g, m.in_conflict.is_(False), m.article_id != art, or_(m.hi < lo, m.lo > hi)
         )
         _CLAIM_STMTS["members"] = select(m.claim_id, m.in_conflict).where(m.group_id == g)
+        cols = (m.value, m.claim_id, m.article_id, m.lo, m.hi)
+        ends = [
+            select(*cols, literal(side).label("side")).where(m.group_id == g).order_by(*order).limit(ENDS)
+            for side, order in ((0, (m.value, m.claim_id)), (1, (m.value.desc(), m.claim_id)))
+        ]
+        _CLAIM_STMTS["ends"] = union_all(*(select(e.subquery()) for e in ends))
         _CLAIM_STMTS["flip"] = (
             update(ClaimGroupMember.__table__)
             .where(m.claim_id == bindparam("b_claim"))
@@ -1405,18 +1411,51 @@ class _Added:
     conflicting: int
 
 
-def _judge_added(conn: Any, group: ClaimGroup, added: Sequence[tuple[Any, float]], stored: bool) -> _Added:
+# The members at each end of a group's values read for all the groups of a batch at once
+# (:func:`_ends`): most new figures find their partner among them, or find that none exists.
+ENDS = 4
+
+# A stored member as the ends list it: (value, id, article, lo, hi), lo/hi None = unbounded.
+_End = tuple[float, int, int, float | None, float | None]
+
+
+def _ends(conn: Any, gids: Sequence[int]) -> dict[int, tuple[list[_End], list[_End]]]:
+    """The ENDS lowest and ENDS highest members of each group (by value, then id), in that
+    order: one statement per group, two index ranges on (group_id, value). (One statement
+    for many groups cost more to build and compile than these took to run.)"""
+    out: dict[int, tuple[list[_End], list[_End]]] = {}
+    stmt = _claim_stmt("ends")
+    for gid in gids:
+        low: list[_End] = []
+        high: list[_End] = []
+        for value, cid, art, lo, hi, side in conn.execute(stmt, {"g": gid}).all():
+            (high if side else low).append((value, cid, art, lo, hi))
+        low.sort(key=lambda e: (e[0], e[1]))
+        high.sort(key=lambda e: (-e[0], e[1]))
+        out[gid] = (low, high)
+    return out
+
+
+def _judge_added(
+    conn: Any,
+    group: ClaimGroup,
+    added: Sequence[tuple[Any, float]],
+    ends: tuple[list[_End], list[_End]] | None,
+) -> _Added:
     """Judge a group as :func:`judge` would judge all its claims, reading only the members
     the ``added`` claims (row, metric score; in id order) conflict with.
 
     Pairs among the stored members are judged already (``group.conflicting``, ``severity``,
     ``worst_a``/``worst_b``); only pairs with an added claim are new. An added claim's most
     distant partner is the lowest value among intervals ending below its own, or the
-    highest among those starting above it: one indexed query each. Members it conflicts
-    with that were not in conflict yet are found among the group's non-conflicting ones.
-    Every figure involved must be :func:`_regular` (the caller checks). ``stored``: False
-    for a group created by this batch (nothing to query)."""
+    highest among those starting above it. ``ends`` holds the group's lowest and highest
+    members (:func:`_ends`; None for a group created by this batch, with nothing stored):
+    the partner is usually among them, or they show there is none, as a member's value
+    lies in its interval; otherwise one indexed query finds it. Members an added claim
+    puts in conflict are read from the group's non-conflicting ones, when it has any.
+    Every figure involved must be :func:`_regular` (the caller checks)."""
     conflicting = group.conflicting or 0
+    calm = group.size - conflicting if ends is not None else 0  # stored members not in conflict
     severity = group.severity or 0.0
     worst = (group.worst_a, group.worst_b) if group.worst_a is not None else None
     flips: list[int] = []
@@ -1428,14 +1467,10 @@ def _judge_added(conn: Any, group: ClaimGroup, added: Sequence[tuple[Any, float]
         cid, art, v, lo, hi = _judge_row(c)
         below: tuple[float, int] | None = None  # (value, id) of the lowest partner below
         above: tuple[float, int] | None = None  # (-value, id) of the highest partner above
-        if stored and lo > -inf:
-            r = conn.execute(_claim_stmt("below"), {"g": group.id, "lo": lo, "art": art}).first()
-            if r is not None:
-                below = (r[1], r[0])
-        if stored and hi < inf:
-            r = conn.execute(_claim_stmt("above"), {"g": group.id, "hi": hi, "art": art}).first()
-            if r is not None:
-                above = (-r[1], r[0])
+        if ends is not None and lo > -inf:
+            below = _end_partner(conn, group, ends[0], lo, art, "below")
+        if ends is not None and hi < inf:
+            above = _end_partner(conn, group, ends[1], hi, art, "above")
         for b in mine:
             if b[1] == art:
                 continue
@@ -1446,13 +1481,14 @@ def _judge_added(conn: Any, group: ClaimGroup, added: Sequence[tuple[Any, float]
         hit = below is not None or above is not None
         if hit:
             conflicting += 1
-            if stored:
+            if calm:
                 params = {"g": group.id, "lo": _bound(lo), "hi": _bound(hi), "art": art}
                 for i in conn.execute(_claim_stmt("flips"), params).scalars():
                     if i not in flipped:
                         flipped.add(i)
                         flips.append(i)
                         conflicting += 1
+                        calm -= 1
             for b in mine:
                 if not b[5] and b[1] != art and (b[4] < lo or b[3] > hi):
                     b[5] = True
@@ -1472,6 +1508,28 @@ def _judge_added(conn: Any, group: ClaimGroup, added: Sequence[tuple[Any, float]
     else:
         j = Judgement("consistent" if size > 1 else "single")
     return _Added(rows, flips, j, conflicting)
+
+
+def _end_partner(
+    conn: Any, group: ClaimGroup, end: list[_End], bound: float, art: int, side: str
+) -> tuple[float, int] | None:
+    """The stored member farthest from a figure among those whose interval ends below its
+    low ``bound`` (side "below": the lowest value, as (value, id)) or starts above its high
+    one ("above": the highest, as (-value, id)); the first of equals by id. ``end`` is the
+    group's ENDS members on that side, nearest the end first."""
+    below = side == "below"
+    for value, cid, other, lo, hi in end:
+        if (value >= bound) if below else (value <= bound):
+            return None  # values from here on lie in intervals reaching the figure's own
+        if other != art and ((hi is not None and hi < bound) if below else (lo is not None and lo > bound)):
+            return (value, cid) if below else (-value, cid)
+    if len(end) < ENDS or len(end) >= group.size:
+        return None  # the whole group was read
+    key = "lo" if below else "hi"
+    r = conn.execute(_claim_stmt(side), {"g": group.id, key: bound, "art": art}).first()
+    if r is None:
+        return None
+    return (r[1], r[0]) if below else (-r[1], r[0])
 
 
 def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) -> None:
@@ -1552,7 +1610,8 @@ def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) 
         for f in session.scalars(select(Flag).where(Flag.group_id.in_(chunk))):
             flags[f.group_id] = f  # type: ignore[index]
 
-    decided: dict[int, _Added] = {g.id: _judge_added(conn, g, added[g.id], g.id not in fresh) for g in quick}
+    ends = _ends(conn, [g.id for g in quick if g.id not in fresh])
+    decided: dict[int, _Added] = {g.id: _judge_added(conn, g, added[g.id], ends.get(g.id)) for g in quick}
     member_rows = [r for a in decided.values() for r in a.rows]
     for g in full:
         for c, score in added[g.id]:
