@@ -65,6 +65,36 @@ def quote_count(db_url: str) -> int:
 # --------------------------------------------------------------------------- who-said
 
 
+def test_quotes_of_an_article_not_linked_yet_are_searched_once_it_is(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ingest indexes quotes for search as it links a batch of articles. A run stopped
+    before its linking step leaves the article stored and queued: on SQLite who-said says
+    so instead of silently missing it, and `tracker link` makes it searchable."""
+    import tracker.pipeline as pipeline
+
+    (tmp_path / "a.txt").write_text(
+        '"The corridor will be finished on time," said Minister Anna Berg.\n', encoding="utf-8"
+    )
+    monkeypatch.setattr(pipeline, "_link_step", lambda *a, **k: None)  # as if stopped there
+    assert run("ingest", str(tmp_path / "a.txt"), "--db", db_url, "-q").exit_code == 0
+    monkeypatch.undo()
+    r = CliRunner().invoke(main, ["who-said", "corridor", "--db", db_url, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    engine = connect(db_url)
+    sqlite = engine.dialect.name == "sqlite"
+    engine.dispose()
+    if sqlite:
+        assert jsonl(r.stdout) == []
+        assert "1 stored article(s) are not linked yet" in r.stderr and "tracker link" in r.stderr
+    else:  # PostgreSQL's index follows the table
+        assert [h["speaker"] for h in jsonl(r.stdout)] == ["Anna Berg"]
+    assert run("link", "--db", db_url).exit_code == 0
+    r = CliRunner().invoke(main, ["who-said", "corridor", "--db", db_url, "--format", "json"])
+    assert [h["speaker"] for h in jsonl(r.stdout)] == ["Anna Berg"]
+    assert "not linked yet" not in r.stderr
+
+
 def test_who_said_formats(db: str) -> None:
     r = run("who-said", "Ukrainian crisis", "--db", db, "--format", "json")
     rows = jsonl(r.stdout)

@@ -367,12 +367,19 @@ def who_said(
             rows = report.who_said(
                 s, query, speaker=speaker, since=since, until=until, source=source, kind=kind, limit=limit
             )
+            unindexed = report.unindexed_articles(s)
     except QueryError as exc:
         raise click.BadParameter(str(exc), param_hint="QUERY") from None
     finally:
         engine.dispose()
     if not rows and fmt == "table":
         click.echo(f"no quotes match {query!r}", err=True)
+    if unindexed:
+        click.echo(
+            f"note: {unindexed} stored article(s) are not linked yet and their quotes are not searched"
+            " (an ingest still running, or one that stopped: 'tracker link' finishes them)",
+            err=True,
+        )
     render(rows, fmt, columns=["id", "speaker", "date", "source", "snippet"] if fmt == "table" else None)
 
 

@@ -843,6 +843,9 @@ def link_queued(
     ids = list(session.scalars(stmt))
     if not ids:
         return LinkResult(), 0
+    from tracker.search import index_articles
+
+    index_articles(session, ids)  # SQLite's full-text index, a batch at a time
     res = link_articles(session, ids, prepared)
     for chunk in _chunks(ids, 500):
         session.execute(delete(LinkQueue).where(LinkQueue.article_id.in_(chunk)))
@@ -1997,6 +2000,9 @@ def rebuild(session: Session) -> LinkResult:
     quotes = _start_quotes(session)
     _rebuild_claims(session, res)
     _finish_quotes(session, quotes, res)
+    from tracker.search import index_missing
+
+    index_missing(session)  # queued articles' quotes: searchable once linked
     session.execute(delete(LinkQueue))  # every stored article is linked now
     session.flush()
     # Rows were rewritten with Core statements: objects the caller holds must reload.

@@ -628,15 +628,10 @@ def store(
             for c, qi in zip(analysis.claims, analysis.claim_quote, strict=True)
         ]
         conn.execute(stmts["claims"], rows)
-    # Full-text index for the article's quotes, in one statement inside this transaction.
-    from tracker.search import index_article
-
-    index_article(
-        session, article_id, [(qid, q.text) for qid, q in zip(quote_ids, analysis.quotes, strict=True)]
-    )
-    # Linking (tracker/link.py) ties the article's quotes and figures to earlier ones. It
-    # runs over batches of queued articles after they commit (link_pending): the queue row
-    # commits with the article, so an article is never stored and forgotten by linking.
+    # Linking (tracker/link.py) ties the article's quotes and figures to earlier ones, and
+    # adds its quotes to SQLite's full-text index. It runs over batches of queued articles
+    # after they commit (link_pending): the queue row commits with the article, so an
+    # article is never stored and forgotten by linking or search.
     conn.execute(stmts["queue"], {"article_id": article_id})
     return len(analysis.quotes), len(analysis.claims), new_people
 

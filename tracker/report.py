@@ -29,6 +29,7 @@ from tracker.models import (
     Flag,
     FlagClaim,
     FlagReview,
+    LinkQueue,
     Person,
     PersonAlias,
     Quote,
@@ -47,6 +48,17 @@ SPAN_START, SPAN_END = ">>", "<<"
 
 
 # --------------------------------------------------------------------------- who said
+
+
+def unindexed_articles(session: Session) -> int:
+    """Articles stored but still in the link queue: on SQLite their quotes are added to
+    the full-text index when they are linked (0 on PostgreSQL, whose index follows the
+    table)."""
+    from tracker import search
+
+    if search.dialect_name(session) != "sqlite":
+        return 0
+    return int(session.scalar(select(func.count()).select_from(LinkQueue)) or 0)
 
 
 def who_said(
