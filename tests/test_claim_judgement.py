@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
 from sqlalchemy import select, text
 from test_link import B, add_article
 
@@ -70,7 +71,11 @@ def _check(s: dict[str, Any]) -> None:
     assert (f"{more} more conflicting" in flag.explanation) == (more > 0)
 
 
-def test_judgement_kept_as_figures_join_is_judging_them_all(session) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("calm_read", [link.CALM_READ, 0])
+def test_judgement_kept_as_figures_join_is_judging_them_all(session, monkeypatch, calm_read: int) -> None:  # type: ignore[no-untyped-def]
+    """With the default CALM_READ a group's non-conflicting members are read with its ends;
+    with 0 they are always queried, as in a group with many."""
+    monkeypatch.setattr(link, "CALM_READ", calm_read)
     rng = random.Random(5)
     kinds = {"conflict": 0, "consistent": 0, "irregular": 0}
     for trial in range(24):

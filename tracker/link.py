@@ -1383,7 +1383,13 @@ def _claim_stmt(name: str) -> Any:
             select(*cols, literal(side).label("side")).where(m.group_id == g).order_by(*order).limit(ENDS)
             for side, order in ((0, (m.value, m.claim_id)), (1, (m.value.desc(), m.claim_id)))
         ]
-        _CLAIM_STMTS["ends"] = union_all(*(select(e.subquery()) for e in ends))
+        calm = (
+            select(*cols, literal(2).label("side"))
+            .where(m.group_id == g, m.in_conflict.is_(False))
+            .order_by(m.claim_id)
+            .limit(CALM_READ + 1)
+        )
+        _CLAIM_STMTS["ends"] = union_all(*(select(e.subquery()) for e in (*ends, calm)))
         _CLAIM_STMTS["flip"] = (
             update(ClaimGroupMember.__table__)
             .where(m.claim_id == bindparam("b_claim"))
@@ -1422,20 +1428,51 @@ ENDS = 4
 _End = tuple[float, int, int, float | None, float | None]
 
 
-def _ends(conn: Any, gids: Sequence[int]) -> dict[int, tuple[list[_End], list[_End]]]:
+# A group's non-conflicting members are read with its ends when there are at most this
+# many, so the figures that put them in conflict need no statement of their own.
+CALM_READ = 32
+
+# What :func:`_ends` reads of a group: its lowest and highest members, and its members not
+# in conflict (all of them, or an empty list when there are more than CALM_READ).
+_GroupEnds = tuple[list[_End], list[_End], list[_End]]
+
+# PostgreSQL: every group of a batch in one statement (a statement per group is a round
+# trip each; SQLite runs in-process, where one small cached statement per group is cheapest).
+_PG_ENDS = f"""
+SELECT g.id, e.value, e.claim_id, e.article_id, e.lo, e.hi, e.side
+FROM unnest(CAST(:ids AS integer[])) AS g(id) CROSS JOIN LATERAL (
+  (SELECT value, claim_id, article_id, lo, hi, 0 AS side FROM claim_group_members
+   WHERE group_id = g.id ORDER BY value, claim_id LIMIT {ENDS})
+  UNION ALL
+  (SELECT value, claim_id, article_id, lo, hi, 1 FROM claim_group_members
+   WHERE group_id = g.id ORDER BY value DESC, claim_id LIMIT {ENDS})
+  UNION ALL
+  (SELECT value, claim_id, article_id, lo, hi, 2 FROM claim_group_members
+   WHERE group_id = g.id AND in_conflict = false ORDER BY claim_id LIMIT {CALM_READ + 1})
+) AS e"""
+
+
+def _ends(conn: Any, gids: Sequence[int]) -> dict[int, _GroupEnds]:
     """The ENDS lowest and ENDS highest members of each group (by value, then id), in that
-    order: one statement per group, two index ranges on (group_id, value). (One statement
-    for many groups cost more to build and compile than these took to run.)"""
-    out: dict[int, tuple[list[_End], list[_End]]] = {}
-    stmt = _claim_stmt("ends")
-    for gid in gids:
-        low: list[_End] = []
-        high: list[_End] = []
-        for value, cid, art, lo, hi, side in conn.execute(stmt, {"g": gid}).all():
-            (high if side else low).append((value, cid, art, lo, hi))
+    order, and its non-conflicting members when it has at most CALM_READ of them: index
+    ranges on (group_id, value) and (group_id, in_conflict)."""
+    got: dict[int, list[list[_End]]] = {gid: [[], [], []] for gid in gids}
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        for chunk in _chunks(list(gids), 500):
+            for gid, value, cid, art, lo, hi, side in conn.execute(text(_PG_ENDS), {"ids": list(chunk)}):
+                got[gid][side].append((value, cid, art, lo, hi))
+    else:
+        stmt = _claim_stmt("ends")
+        for gid in gids:
+            for value, cid, art, lo, hi, side in conn.execute(stmt, {"g": gid}).all():
+                got[gid][side].append((value, cid, art, lo, hi))
+    out: dict[int, _GroupEnds] = {}
+    for gid, (low, high, calm) in got.items():
         low.sort(key=lambda e: (e[0], e[1]))
         high.sort(key=lambda e: (-e[0], e[1]))
-        out[gid] = (low, high)
+        out[gid] = (low, high, calm if len(calm) <= CALM_READ else [])
     return out
 
 
@@ -1443,7 +1480,7 @@ def _judge_added(
     conn: Any,
     group: ClaimGroup,
     added: Sequence[tuple[Any, float]],
-    ends: tuple[list[_End], list[_End]] | None,
+    ends: _GroupEnds | None,
 ) -> _Added:
     """Judge a group as :func:`judge` would judge all its claims, reading only the members
     the ``added`` claims (row, metric score; in id order) conflict with.
@@ -1455,8 +1492,9 @@ def _judge_added(
     members (:func:`_ends`; None for a group created by this batch, with nothing stored):
     the partner is usually among them, or they show there is none, as a member's value
     lies in its interval; otherwise one indexed query finds it. Members an added claim
-    puts in conflict are read from the group's non-conflicting ones, when it has any.
-    Every figure involved must be :func:`_regular` (the caller checks)."""
+    puts in conflict are among the group's non-conflicting ones: read with the ends when
+    they are few, else queried, and only while there are any. Every figure involved must
+    be :func:`_regular` (the caller checks)."""
     conflicting = group.conflicting or 0
     calm = group.size - conflicting if ends is not None else 0  # stored members not in conflict
     severity = group.severity or 0.0
@@ -1485,8 +1523,18 @@ def _judge_added(
         if hit:
             conflicting += 1
             if calm:
-                params = {"g": group.id, "lo": _bound(lo), "hi": _bound(hi), "art": art}
-                for i in conn.execute(_claim_stmt("flips"), params).scalars():
+                assert ends is not None
+                if len(ends[2]) == calm + len(flipped):  # every calm member was read
+                    found = [
+                        e[1]
+                        for e in ends[2]
+                        if e[2] != art
+                        and ((e[4] is not None and e[4] < lo) or (e[3] is not None and e[3] > hi))
+                    ]
+                else:
+                    params = {"g": group.id, "lo": _bound(lo), "hi": _bound(hi), "art": art}
+                    found = list(conn.execute(_claim_stmt("flips"), params).scalars())
+                for i in found:
                     if i not in flipped:
                         flipped.add(i)
                         flips.append(i)
