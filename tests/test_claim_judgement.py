@@ -50,6 +50,18 @@ def _state(session: Any, year: int) -> dict[str, Any]:
     }
 
 
+def _trade(session: Any, outlet: str, date: str, billions: float) -> int:
+    """An article from ``outlet`` giving one figure for Russia-China trade in 2022."""
+    surface = f"${billions:g} billion"
+    return add_article(
+        session,
+        outlet,
+        date,
+        f"Trade hit {surface}.",
+        claims=[{"surface": surface, "value": billions * B, "year": 2022}],
+    )
+
+
 def _check(s: dict[str, Any]) -> None:
     g, j, claims = s["group"], s["judged"], s["claims"]
     assert g.size == len(claims)
@@ -133,38 +145,19 @@ def test_flag_on_a_stored_group_lists_all_its_figures_and_reopens_with_the_new_o
     """A consistent group of stored figures turns into a conflict: the new flag lists every
     figure; a later figure reopens a dismissed flag, naming it."""
     for k, v in enumerate([190, 190, 190.2]):
-        add_article(
-            session,
-            f"O{k}",
-            "2023-02-01",
-            f"Trade hit ${v:g} billion.",
-            claims=[{"surface": f"${v:g} billion", "value": v * B, "year": 2022}],
-        )
+        _trade(session, f"O{k}", "2023-02-01", v)
     g = session.scalar(select(ClaimGroup).where(ClaimGroup.period == "2022"))
     assert g.verdict == "consistent" and g.conflicting == 0
-    add_article(
-        session,
-        "O9",
-        "2023-03-01",
-        "Trade hit $240 billion.",
-        claims=[{"surface": "$240 billion", "value": 240 * B, "year": 2022}],
-    )
+    _trade(session, "O9", "2023-03-01", 240)
     session.expire_all()
     s = _state(session, 2022)
     _check(s)
     assert len(s["flag_claims"]) == 4 and all(s["flag_claims"].values())
     flag = s["flag"]
     link.review(session, flag.id, "dismiss", "customs revised it", "ed")
-    add_article(
-        session,
-        "O10",
-        "2023-04-01",
-        "Trade hit $150 billion.",
-        claims=[{"surface": "$150 billion", "value": 150 * B, "year": 2022}],
-    )
+    _trade(session, "O10", "2023-04-01", 150)
     session.expire_all()
-    _check_reopened = session.get(Flag, flag.id)
-    assert _check_reopened.status == "open"
+    assert session.get(Flag, flag.id).status == "open"
     note = session.scalars(
         select(FlagReview.note).where(FlagReview.flag_id == flag.id).order_by(FlagReview.id)
     ).all()[-1]
@@ -191,13 +184,7 @@ def test_migration_records_the_new_evidence_hash_and_old_groups_catch_up(tmp_pat
     engine = connect(url)
     with session_factory(engine)() as s:
         for k, v in enumerate([190, 240]):
-            add_article(
-                s,
-                f"O{k}",
-                "2023-02-01",
-                f"Trade hit ${v} billion.",
-                claims=[{"surface": f"${v} billion", "value": v * B, "year": 2022}],
-            )
+            _trade(s, f"O{k}", "2023-02-01", v)
         flag = s.scalar(select(Flag))
         link.review(s, flag.id, "confirm", "checked", "ed")
         s.commit()
@@ -238,25 +225,13 @@ def test_migration_records_the_new_evidence_hash_and_old_groups_catch_up(tmp_pat
             )
         )
         s.expire_all()
-        add_article(
-            s,
-            "O5",
-            "2023-03-01",
-            "Trade hit $191 billion.",
-            claims=[{"surface": "$191 billion", "value": 191 * B, "year": 2022}],
-        )
+        _trade(s, "O5", "2023-03-01", 191)
         s.expire_all()
         st = _state(s, 2022)
         _check(st)
         assert st["group"].conflicting == 3 and st["flag"].id == fid
         # Recorded: the next figure is judged from the record.
-        add_article(
-            s,
-            "O6",
-            "2023-03-02",
-            "Trade hit $100 billion.",
-            claims=[{"surface": "$100 billion", "value": 100 * B, "year": 2022}],
-        )
+        _trade(s, "O6", "2023-03-02", 100)
         s.expire_all()
         _check(_state(s, 2022))
     engine.dispose()
@@ -277,21 +252,9 @@ def test_partner_past_the_ends_read_for_the_batch_is_found(session) -> None:  # 
                 {"surface": "more than $90 billion", "value": 90 * B, "hedge": "more than", "year": 2022}
             ],
         )
-    add_article(
-        session,
-        "Plain",
-        "2023-02-02",
-        "Trade hit $90 billion.",
-        claims=[{"surface": "$90 billion", "value": 90 * B, "year": 2022}],
-    )
+    _trade(session, "Plain", "2023-02-02", 90)
     assert _state(session, 2022)["judged"].verdict == "consistent"
-    add_article(
-        session,
-        "New",
-        "2023-03-01",
-        "Trade hit $100 billion.",
-        claims=[{"surface": "$100 billion", "value": 100 * B, "year": 2022}],
-    )
+    _trade(session, "New", "2023-03-01", 100)
     session.expire_all()
     s = _state(session, 2022)
     _check(s)

@@ -2417,7 +2417,9 @@ def _rebuild_claims(session: Session, res: LinkResult) -> None:
             m["group_id"] = gid
     _bulk_insert(session, ClaimGroupMember, [m for ms in member_rows for m in ms])
     conflicting = [
-        (g, gid, v) for g, gid, v in zip(groups, gids, verdicts, strict=True) if v.verdict == "conflict"
+        (g, gid, v, row["evidence"])
+        for g, gid, v, row in zip(groups, gids, verdicts, rows, strict=True)
+        if v.verdict == "conflict"
     ]
     _rebuild_flags(session, conflicting, old_flag_of_claim, old_claims_of_flag, res)
     res.claim_groups = len(groups)
@@ -2425,7 +2427,7 @@ def _rebuild_claims(session: Session, res: LinkResult) -> None:
 
 def _rebuild_flags(
     session: Session,
-    conflicting: Sequence[tuple[_MemGroup, int, Judgement]],
+    conflicting: Sequence[tuple[_MemGroup, int, Judgement, str]],
     old_flag_of_claim: dict[int, int],
     old_claims_of_flag: dict[int, set[int]],
     res: LinkResult,
@@ -2443,7 +2445,7 @@ def _rebuild_flags(
     }
     reviewed = set(session.scalars(select(FlagReview.flag_id).distinct()))
     meta: dict[int, dict[str, Any]] = {}
-    worst = sorted({i for _, _, v in conflicting if v.worst for i in v.worst})
+    worst = sorted({i for _, _, v, _ in conflicting if v.worst for i in v.worst})
     for part in _chunks(worst, 5_000):
         meta.update(_claim_meta(session, part))
     now = utcnow()
@@ -2453,11 +2455,10 @@ def _rebuild_flags(
     updates: list[dict[str, Any]] = []
     reviews: list[dict[str, Any]] = []
     claim_rows: list[dict[str, Any]] = []
-    for g, gid, j in conflicting:
+    for g, gid, j, evidence in conflicting:
         cs = sorted(g.claims, key=lambda c: c.id)
         overlap = Counter(old_flag_of_claim[c.id] for c in cs if c.id in old_flag_of_claim)
         fid = next((f for f in sorted(overlap, key=lambda f: (-overlap[f], f)) if f not in kept), None)
-        evidence = evidence_hash(cs)
         period = g.first.period
         assert j.worst is not None
         text = _explanation(
