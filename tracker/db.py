@@ -12,13 +12,14 @@ import contextlib
 import functools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Table
     from sqlalchemy.engine import Connection, Engine
 
 DEFAULT_DB = "tracker.db"
@@ -303,3 +304,96 @@ def insert_ignoring(session: Any, model: Any, conflict_columns: list[str]) -> An
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
+
+
+def insert_rows(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, ids: bool = False
+) -> list[int]:
+    """Insert ``rows`` (dicts with the same keys) into ``table`` in the connection's
+    transaction; with ``ids``, return the new rows' primary keys in row order.
+
+    SQLite: one DBAPI ``executemany`` of tuples, the ids counted on from the table's
+    highest id. Every transaction on tracker's SQLite engines holds the write lock from
+    its start (BEGIN IMMEDIATE, also when SQLAlchemy begins one on first use), so no
+    other writer can take those ids; SQLite itself gives a new row max(id) + 1. The
+    SQL comes from the table; values go through each column type's bind processor and
+    omitted columns take their scalar defaults, as SQLAlchemy would. Per row, SQLAlchemy's
+    compiled insert cost 3-13 µs of Python over SQLite's own work (4 µs with RETURNING);
+    ingest writes about 60 rows an article. Other databases, or a table whose omitted
+    columns need Python-computed defaults: SQLAlchemy's insert (RETURNING for ids).
+    """
+    if not rows:
+        return []
+    dialect = conn.dialect
+    plan = _sqlite_insert_plan(table, tuple(rows[0]), ids, dialect) if dialect.name == "sqlite" else None
+    if plan is None:
+        from sqlalchemy import insert
+
+        if not ids:
+            conn.execute(insert(table), list(rows))
+            return []
+        (pk,) = table.primary_key.columns
+        stmt = insert(table).returning(pk, sort_by_parameter_order=True)
+        return list(conn.execute(stmt, list(rows)).scalars())
+    sql, top, get, fixes = plan
+    data = [get(r) for r in rows]
+    if fixes:
+        data = [_fixed(t, fixes) for t in data]
+    if not ids:
+        conn.exec_driver_sql(sql, data)
+        return []
+    first = (conn.exec_driver_sql(top).scalar() or 0) + 1
+    new = list(range(first, first + len(data)))
+    conn.exec_driver_sql(sql, [(i, *t) for i, t in zip(new, data, strict=True)])
+    return new
+
+
+def _fixed(values: tuple[Any, ...], fixes: tuple[tuple[int, Any], ...]) -> tuple[Any, ...]:
+    out = list(values)
+    for i, proc in fixes:
+        out[i] = proc(out[i])
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _sqlite_insert_plan(table: Table, columns: tuple[str, ...], ids: bool, dialect: Any) -> Any:
+    """(INSERT sql, max-id sql, row -> values tuple, (index, bind processor) pairs) for rows
+    with these ``columns``; None where only SQLAlchemy can fill the row (a Python-computed
+    default for an omitted column, or ids from a table without one integer key)."""
+    import operator
+
+    pk = list(table.primary_key.columns)
+    if ids and (len(pk) != 1 or pk[0].name in columns):
+        return None
+    names = list(columns)
+    consts: dict[str, Any] = {}
+    for col in table.columns:
+        if col.name in columns or (ids and col is pk[0]):
+            continue
+        default = col.default
+        if default is None:
+            continue
+        if not getattr(default, "is_scalar", False):
+            return None
+        consts[col.name] = default.arg
+    names += list(consts)
+    getter = operator.itemgetter(*columns)
+    if len(columns) == 1:
+        base = lambda r: (getter(r),)  # noqa: E731 - itemgetter of one key returns a scalar
+    else:
+        base = getter
+    extra = tuple(consts.values())
+    get = (lambda r: (*base(r), *extra)) if extra else base
+    fixes = []
+    for i, name in enumerate(names):
+        proc = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if proc is not None:
+            fixes.append((i, proc))
+    quote = dialect.identifier_preparer.quote
+    cols = ([pk[0].name] if ids else []) + names
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in cols)}) "
+        f"VALUES ({', '.join('?' * len(cols))})"
+    )
+    top = f"SELECT max({quote(pk[0].name)}) FROM {quote(table.name)}" if ids else ""
+    return sql, top, get, tuple(fixes)

@@ -74,9 +74,10 @@ from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
-from sqlalchemy import bindparam, case, delete, func, insert, literal, null, or_, select, union_all, update
+from sqlalchemy import bindparam, case, delete, func, literal, null, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
+from tracker.db import insert_rows
 from tracker.models import (
     Article,
     Claim,
@@ -1118,17 +1119,17 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult, 
             g.id = gid
             speaker_rows.extend(_speaker_rows(gid, _speaker_counts(groups_members[g])))
         if speaker_rows:
-            session.connection().execute(insert(QuoteGroupSpeaker.__table__), speaker_rows)
+            insert_rows(session.connection(), QuoteGroupSpeaker.__table__, speaker_rows)
     for m, (qid, _n, _p) in zip(member_rows, news, strict=True):
         h = alive(group_of[qid])
         m["group_id"] = h.id if isinstance(h, _NewGroup) else h
-    conn.execute(insert(QuoteGroupMember.__table__), member_rows)
+    insert_rows(conn, QuoteGroupMember.__table__, member_rows)
     if key_rows:
-        conn.execute(insert(LinkKey.__table__), key_rows)
+        insert_rows(conn, LinkKey.__table__, key_rows)
     close_article()
     crossed = [{"kind": "q", "key": k} for k in sorted(stock_now - stock)]
     if crossed:
-        conn.execute(insert(LinkStockKey.__table__), crossed)
+        insert_rows(conn, LinkStockKey.__table__, crossed)
     # A stored group that gained members is updated from them alone; one a merge changed
     # (rare) is recomputed from all its members.
     full = {alive(g) for g in remerged}
@@ -1172,7 +1173,7 @@ def _refresh_quote_groups(session: Session, gids: Sequence[int]) -> None:
     if updates:
         session.connection().execute(_stmt("group_update"), updates)
     if speakers:
-        session.connection().execute(insert(QuoteGroupSpeaker.__table__), speakers)
+        insert_rows(session.connection(), QuoteGroupSpeaker.__table__, speakers)
 
 
 def _grow_quote_groups(
@@ -1679,7 +1680,7 @@ def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) 
                     "in_conflict": None,
                 }
             )
-    conn.execute(insert(ClaimGroupMember.__table__), member_rows)
+    insert_rows(conn, ClaimGroupMember.__table__, member_rows)
     flips = [{"b_claim": i} for a in decided.values() for i in a.flips]
     if flips:
         conn.execute(_claim_stmt("flip"), flips)
@@ -1827,7 +1828,7 @@ def _write_flag_claims(
             changed,
         )
     if added:
-        conn.execute(insert(table), added)
+        insert_rows(conn, table, added)
 
 
 def metric_similarity(a: str, b: str) -> float:
@@ -2068,19 +2069,17 @@ def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]], chunk
     # Core insert on the table: the ORM bulk path costs ~3x more per row at this volume.
     conn = session.connection()
     for part in _chunks(rows, chunk):
-        conn.execute(insert(model.__table__), list(part))
+        insert_rows(conn, model.__table__, part)
 
 
 def _insert_ids(session: Session, model: Any, rows: list[dict[str, Any]], chunk: int = 5_000) -> list[int]:
     """Insert rows into ``model``'s table and return their ids in row order (portable
     RETURNING, a chunk at a time). Core on the table: the ORM's bulk insert spent more
     time on its own bookkeeping than SQLite spent inserting."""
-    table = model.__table__
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     conn = session.connection()
     ids: list[int] = []
     for part in _chunks(rows, chunk):
-        ids.extend(conn.execute(stmt, list(part)).scalars())
+        ids.extend(insert_rows(conn, model.__table__, part, ids=True))
     return ids
 
 

@@ -530,14 +530,10 @@ def _store_statements(session: Session) -> dict[str, Any]:
 
         from tracker.db import insert_ignoring
         from tracker.models import Article, LinkQueue
-        from tracker.models import Claim as ClaimRow
-        from tracker.models import Quote as QuoteRow
 
-        articles, quotes = Article.__table__, QuoteRow.__table__
+        articles = Article.__table__
         stmts = _STORE_STMTS[dialect] = {
             "article": insert_ignoring(session, articles, ["sha256"]).returning(articles.c.id),
-            "quotes": insert(quotes).returning(quotes.c.id, sort_by_parameter_order=True),
-            "claims": insert(ClaimRow.__table__),
             "queue": insert(LinkQueue.__table__),
         }
     return stmts
@@ -554,6 +550,9 @@ def store(
     from sqlalchemy import insert, select
 
     from tracker import people as people_mod
+    from tracker.db import insert_rows
+    from tracker.models import Claim as ClaimRow
+    from tracker.models import Quote as QuoteRow
     from tracker.models import Source
 
     cache = people_cache if people_cache is not None else PeopleCache()
@@ -611,8 +610,7 @@ def store(
             }
             for q in analysis.quotes
         ]
-        # Core statements on the tables: the ORM's bulk path costs more than the insert.
-        quote_ids = list(conn.execute(stmts["quotes"], rows).scalars())
+        quote_ids = insert_rows(conn, QuoteRow.__table__, rows, ids=True)
     if analysis.claims:
         rows = [
             {
@@ -627,7 +625,7 @@ def store(
             }
             for c, qi in zip(analysis.claims, analysis.claim_quote, strict=True)
         ]
-        conn.execute(stmts["claims"], rows)
+        insert_rows(conn, ClaimRow.__table__, rows)
     # Linking (tracker/link.py) ties the article's quotes and figures to earlier ones, and
     # adds its quotes to SQLite's full-text index. It runs over batches of queued articles
     # after they commit (link_pending): the queue row commits with the article, so an
