@@ -458,25 +458,52 @@ def _could_match(norm: str, texts: list[str]) -> list[str]:
     return [texts[i] for i in sorted(keep)]
 
 
+# quote_similarity of (new quote, candidate) texts already scored in a linking step:
+# None where they are not the same quotation.
+Scores = dict[tuple[str, str], tuple[float, str] | None]
+
+
+def _related(norm: str, texts: list[str]) -> list[tuple[str, tuple[float, str] | None]]:
+    """(text, (score, relation) or None) for each of ``texts`` against ``norm``."""
+    keep = set(_could_match(norm, texts)) if len(texts) > 2 else set(texts)
+    out: list[tuple[str, tuple[float, str] | None]] = []
+    for other in texts:
+        hit = None
+        if other in keep:
+            score, rel = quote_similarity(norm, other)
+            if rel is not None:
+                hit = (score, rel)
+        out.append((other, hit))
+    return out
+
+
 def _best_match(
-    norm: str, person: str | None, cands: Iterable[tuple[int, str, str | None]]
+    norm: str, person: str | None, cands: Iterable[tuple[int, str, str | None]], scores: Scores | None = None
 ) -> list[tuple[int, float, str]]:
     """Matches (quote id, score, relation) among candidates (id, normalised text, speaker key).
 
     Each distinct text is scored once: repeats of a popular quotation are mostly verbatim,
-    so a new quote's candidates hold the same few wordings many times over.
+    so a new quote's candidates hold the same few wordings many times over. ``scores``
+    carries the pairs scored for earlier quotes of the same text: in a 2,048-article
+    linking step of the benchmark corpus, 55% of (quote, candidate) pairs come again.
     """
     by_text: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
     for qid, other, other_person in cands:
         by_text[other].append((qid, other_person))
     texts = list(by_text)
-    if len(texts) > 2:
-        texts = _could_match(norm, texts)
+    if scores is None:
+        judged: Iterable[tuple[str, tuple[float, str] | None]] = _related(norm, texts)
+    else:
+        fresh = [t for t in texts if (norm, t) not in scores]
+        if fresh:
+            for other, hit in _related(norm, fresh):
+                scores[norm, other] = hit
+        judged = ((t, scores[norm, t]) for t in texts)
     out = []
-    for other in texts:
-        score, rel = quote_similarity(norm, other)
-        if rel is None:
+    for other, hit in judged:
+        if hit is None:
             continue
+        score, rel = hit
         for qid, other_person in by_text[other]:
             if _speakers_clash(person, other_person) and (score < OTHER_SPEAKER_CUTOFF or rel == "fragment"):
                 continue
@@ -1030,6 +1057,7 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult, 
             known[qid] = (norm if norm is not None else normalise_quote(text), speaker_key(name))
             group_of[qid] = gid
 
+    scores: Scores = {}
     new_groups: list[_NewGroup] = []
     grown: set[int] = set()
     remerged: set[int] = set()  # stored groups that took in another stored group's members
@@ -1059,7 +1087,7 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult, 
             selected[qid] = [k for k in selected[qid] if k not in stock_now]
             from_stored = passing(qid, postings)  # fewer keys: a subset of those prefetched
         cands = [i for i in from_stored if i in known] + passing(qid, batch)
-        matches = _best_match(norm, person, ((i, known[i][0], known[i][1]) for i in cands))
+        matches = _best_match(norm, person, ((i, known[i][0], known[i][1]) for i in cands), scores)
         member: dict[str, Any] = {
             "quote_id": qid,
             "matched_quote_id": None,
@@ -1113,7 +1141,8 @@ def _link_quotes(session: Session, article_ids: Sequence[int], res: LinkResult, 
             h = alive(group_of[qid])
             if isinstance(h, _NewGroup):
                 groups_members[h].append((qid, text_of[qid], person_of[qid], published_of[qid]))
-        group_rows = [_group_summary(groups_members[g]) for g in live]
+        now = utcnow()
+        group_rows = [_group_summary(groups_members[g], now) for g in live]
         speaker_rows = []
         for g, gid in zip(live, _insert_ids(session, QuoteGroup, group_rows), strict=True):
             g.id = gid
@@ -1320,15 +1349,23 @@ def move_speaker(session: Session, old: int, new: int) -> None:
     )
 
 
-def _group_summary(rows: Sequence[tuple[int, str, int | None, dt.date | None]]) -> dict[str, Any]:
+def _group_summary(
+    rows: Sequence[tuple[int, str, int | None, dt.date | None]], now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """A group's columns from its members (id, text, person, published); with ``now``, a new
+    group's row (its updated_at given, one stamp for the statement: a computed default
+    would make the insert take SQLAlchemy's per-row path)."""
     counts = _speaker_counts(rows)
     dates = [r[3] for r in rows if r[3] is not None]
-    return {
+    out = {
         "quote_id": min(rows, key=_rep_rank)[0],
         "person_id": min(counts, key=lambda p: _speaker_rank(*counts[p])) if counts else None,
         "size": len(rows),
         "first_published": min(dates) if dates else None,
     }
+    if now is not None:
+        out["updated_at"] = now
+    return out
 
 
 # A flag brought in line, with its claims before and now (claim id -> in conflict).
@@ -2291,9 +2328,10 @@ def _finish_quotes(session: Session, job: _QuotesJob, res: LinkResult) -> None:
     group_rows = []
     counts = []
     order = sorted(members)
+    now = utcnow()
     for root in order:
         group = [tuple(rows[i][:4]) for i in members[root]]
-        group_rows.append(_group_summary(group))  # type: ignore[arg-type]
+        group_rows.append(_group_summary(group, now))  # type: ignore[arg-type]
         counts.append(_speaker_counts(group))  # type: ignore[arg-type]
     gids = _insert_ids(session, QuoteGroup, group_rows)
     gid_of_root = dict(zip(order, gids, strict=True))
