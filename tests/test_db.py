@@ -99,7 +99,7 @@ def test_sqlite_takes_the_executemany_path(session) -> None:
     from tracker.db import _sqlite_insert_plan
 
     if session.get_bind().dialect.name != "sqlite":
-        return
+        pytest.skip("the executemany path is SQLite's; PostgreSQL uses SQLAlchemy's insert")
     dialect = session.get_bind().dialect
     full = tuple(_groups(1, 1)[0])
     assert _sqlite_insert_plan(QuoteGroup.__table__, full, True, dialect) is not None

@@ -2103,16 +2103,16 @@ def _chunks(items: Sequence[Any], n: int) -> Iterable[Sequence[Any]]:
 
 
 def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]], chunk: int = 20_000) -> None:
-    # Core insert on the table: the ORM bulk path costs ~3x more per row at this volume.
+    # tracker.db.insert_rows a chunk at a time (the ORM bulk path cost ~3x more per row).
     conn = session.connection()
     for part in _chunks(rows, chunk):
         insert_rows(conn, model.__table__, part)
 
 
 def _insert_ids(session: Session, model: Any, rows: list[dict[str, Any]], chunk: int = 5_000) -> list[int]:
-    """Insert rows into ``model``'s table and return their ids in row order (portable
-    RETURNING, a chunk at a time). Core on the table: the ORM's bulk insert spent more
-    time on its own bookkeeping than SQLite spent inserting."""
+    """Insert rows into ``model``'s table and return their ids in row order, a chunk at a
+    time (tracker.db.insert_rows: the ORM's bulk insert spent more time on its own
+    bookkeeping than SQLite spent inserting)."""
     conn = session.connection()
     ids: list[int] = []
     for part in _chunks(rows, chunk):
