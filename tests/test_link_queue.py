@@ -303,6 +303,40 @@ def test_extraction_workers_yield_the_cpu_to_the_writer() -> None:
     assert os.nice(0) == mine  # the writer's own priority is untouched
 
 
+def test_ingest_collects_garbage_less_often_and_restores_the_callers_setting(db_url: str) -> None:
+    """While ingest runs (in the writer and in forked workers) the collector's thresholds are
+    INGEST_GC_THRESHOLD; the caller gets its own back afterwards, and after a failure too."""
+    import gc
+    import multiprocessing as mp
+
+    from tracker.pipeline import INGEST_GC_THRESHOLD, _worker_priority
+
+    assert INGEST_GC_THRESHOLD[0] > gc.get_threshold()[0]
+    engine = connect(db_url)
+    caller = (1234, 5, 6)
+    before = gc.get_threshold()
+    gc.set_threshold(*caller)
+    seen: list[tuple[int, ...]] = []
+    try:
+        report = ingest(engine, _articles(), on_item=lambda _loc, _out: seen.append(gc.get_threshold()))
+        assert report.new == len(ARTICLES)
+        assert seen == [INGEST_GC_THRESHOLD] * len(ARTICLES)
+        assert gc.get_threshold() == caller
+
+        def stop(_loc: str, _out: str) -> None:
+            raise RuntimeError("stop")
+
+        more = [make_article(" date 2024-02-01\n“We will meet again,” Wang Yi said.", "x.txt")]
+        with pytest.raises(RuntimeError):
+            ingest(engine, more, on_item=stop)
+        assert gc.get_threshold() == caller
+        with mp.get_context("fork").Pool(1, initializer=_worker_priority) as pool:
+            assert tuple(pool.apply(gc.get_threshold)) == INGEST_GC_THRESHOLD
+    finally:
+        gc.set_threshold(*before)
+        engine.dispose()
+
+
 # Distinct statements sharing phrases, some repeated: with MAX_POSTING lowered, the shared
 # phrases' keys become stock phrases part-way through a batch.
 STOCK_ARTICLES = [
