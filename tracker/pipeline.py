@@ -54,8 +54,9 @@ LINK_BATCH = 2048
 # everything ingest allocates is freed by reference counting, yet at the default a
 # writer holding LINK_BATCH articles in flight ran 8,000 young passes and 30 full ones
 # per 10k articles: 6 s of a 41 s run (2 jobs), 4 s of them full passes re-walking the
-# in-flight batches. Here: about 230 young passes and no full one per 10k (writer alone:
-# 3.9 s -> 1.1 s of collection, CPU 4.28/3.93 -> 3.65/3.46 ms an article, same peak RSS).
+# in-flight batches. Here: 230-400 young passes and at most one full one per 10k (2 jobs:
+# 6.2-6.9 s -> 2.0-2.3 s of collection; writer alone: CPU 4.28/3.93 -> 3.65/3.46 ms an
+# article, same peak RSS).
 # Full passes still come, every 400 young ones, so cyclic garbage stays bounded.
 INGEST_GC_THRESHOLD = (20_000, 20, 20)
 
