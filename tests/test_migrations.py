@@ -132,3 +132,40 @@ def test_db_current_on_a_missing_file_does_not_create_it(tmp_path: Path) -> None
     r = CliRunner().invoke(main, ["db", "current", "--db", str(db)])
     assert r.exit_code == 1 and "no database at" in r.output
     assert not db.exists()
+
+
+def test_judging_a_figure_reads_index_ranges_not_whole_groups(engine) -> None:  # type: ignore[no-untyped-def]
+    """The reads that judge a figure joining a claim group (tracker.link._judge_added) stay
+    index ranges however large the group grows: its highest members come in index order
+    (not by sorting every member that shares the top value), and the members a figure puts
+    in conflict come from the interval indexes (not from all members not in conflict)."""
+    from tracker import link
+
+    if engine.dialect.name == "postgresql":  # plans there depend on table statistics
+        with engine.connect() as conn:
+            defs = dict(
+                conn.exec_driver_sql(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'claim_group_members'"
+                ).all()
+            )
+        assert "(group_id, value DESC, claim_id)" in defs["ix_claim_group_members_group_high"]
+        assert "(group_id, value, claim_id)" in defs["ix_claim_group_members_group_value"]
+        assert "(group_id, in_conflict, hi)" in defs["ix_claim_group_members_calm_hi"]
+        assert "(group_id, in_conflict, lo)" in defs["ix_claim_group_members_calm_lo"]
+        return
+
+    def plan(name: str) -> str:
+        compiled = link._claim_stmt(name).compile(dialect=engine.dialect)
+        values = compiled.construct_params({"g": 1, "lo": 1.0, "hi": 2.0, "art": 1})
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}", tuple(values[k] for k in compiled.positiontup or ())
+            ).all()
+        return "\n".join(r[-1] for r in rows)
+
+    for name in ("ends", "below", "above"):
+        assert "TEMP B-TREE" not in plan(name), (name, plan(name))
+    assert "ix_claim_group_members_group_high" in plan("above")
+    flips = plan("flips")
+    assert "ix_claim_group_members_calm_hi (group_id=? AND in_conflict=? AND hi<?)" in flips, flips
+    assert "ix_claim_group_members_calm_lo (group_id=? AND in_conflict=? AND lo>?)" in flips, flips

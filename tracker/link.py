@@ -76,7 +76,7 @@ from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
-from sqlalchemy import bindparam, case, delete, func, literal, null, or_, select, union_all, update
+from sqlalchemy import bindparam, case, delete, false, func, literal, null, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from tracker.db import insert_rows
@@ -1432,9 +1432,16 @@ def _claim_stmt(name: str) -> Any:
             .order_by(m.value.desc(), m.claim_id)
             .limit(1)
         )
-        _CLAIM_STMTS["flips"] = select(m.claim_id).where(
-            m.group_id == g, m.in_conflict.is_(False), m.article_id != art, or_(m.hi < lo, m.lo > hi)
-        )
+        # Members a figure puts in conflict: non-conflicting ones whose interval ends below
+        # its own or starts above it. Two index ranges, on (group_id, in_conflict, hi) and
+        # (group_id, in_conflict, lo), read just those members (each turns at most once):
+        # one range over the group's non-conflicting members read them all, again for every
+        # figure in conflict, and they grow with the group (1M bench articles: 15% of ingest).
+        calm_member = (m.group_id == g, m.in_conflict == false(), m.article_id != art)
+        _CLAIM_STMTS["flips"] = union_all(
+            select(m.claim_id).where(*calm_member, m.hi < lo),
+            select(m.claim_id).where(*calm_member, m.lo > hi),
+        ).order_by("claim_id")
         _CLAIM_STMTS["members"] = select(m.claim_id, m.in_conflict).where(m.group_id == g)
         cols = (m.value, m.claim_id, m.article_id, m.lo, m.hi)
         ends = [
@@ -1443,11 +1450,12 @@ def _claim_stmt(name: str) -> Any:
         ]
         calm = (
             select(*cols, literal(2).label("side"))
-            .where(m.group_id == g, m.in_conflict.is_(False))
+            .where(m.group_id == g, m.in_conflict == false())
             .order_by(m.claim_id)
             .limit(CALM_READ + 1)
         )
-        _CLAIM_STMTS["ends"] = union_all(*(select(e.subquery()) for e in (*ends, calm)))
+        _CLAIM_STMTS["ends"] = union_all(*(select(e.subquery()) for e in ends))
+        _CLAIM_STMTS["ends_calm"] = union_all(*(select(e.subquery()) for e in (*ends, calm)))
         _CLAIM_STMTS["flip"] = (
             update(ClaimGroupMember.__table__)
             .where(m.claim_id == bindparam("b_claim"))
@@ -1498,7 +1506,7 @@ _GroupEnds = tuple[list[_End], list[_End], list[_End]]
 # trip each; SQLite runs in-process, where one small cached statement per group is cheapest).
 _PG_ENDS = f"""
 SELECT g.id, e.value, e.claim_id, e.article_id, e.lo, e.hi, e.side
-FROM unnest(CAST(:ids AS integer[])) AS g(id) CROSS JOIN LATERAL (
+FROM unnest(CAST(:ids AS integer[]), CAST(:calm AS boolean[])) AS g(id, calm) CROSS JOIN LATERAL (
   (SELECT value, claim_id, article_id, lo, hi, 0 AS side FROM claim_group_members
    WHERE group_id = g.id ORDER BY value, claim_id LIMIT {ENDS})
   UNION ALL
@@ -1506,24 +1514,31 @@ FROM unnest(CAST(:ids AS integer[])) AS g(id) CROSS JOIN LATERAL (
    WHERE group_id = g.id ORDER BY value DESC, claim_id LIMIT {ENDS})
   UNION ALL
   (SELECT value, claim_id, article_id, lo, hi, 2 FROM claim_group_members
-   WHERE group_id = g.id AND in_conflict = false ORDER BY claim_id LIMIT {CALM_READ + 1})
+   WHERE g.calm AND group_id = g.id AND in_conflict = false ORDER BY claim_id LIMIT {CALM_READ + 1})
 ) AS e"""
 
 
-def _ends(conn: Any, gids: Sequence[int]) -> dict[int, _GroupEnds]:
+def _ends(conn: Any, groups: Sequence[ClaimGroup]) -> dict[int, _GroupEnds]:
     """The ENDS lowest and ENDS highest members of each group (by value, then id), in that
     order, and its non-conflicting members when it has at most CALM_READ of them: index
-    ranges on (group_id, value) and (group_id, in_conflict)."""
-    got: dict[int, list[list[_End]]] = {gid: [[], [], []] for gid in gids}
+    ranges on (group_id, value, claim_id), (group_id, value DESC, claim_id) and (group_id,
+    in_conflict, ...). The groups' recorded counts tell which have so few non-conflicting
+    members; the others' are not read. In the 1M-article bench database, where groups
+    hold about 100 such members, reading 33 of them to throw away cost 0.27 ms a group
+    against 0.07 ms for the ends alone."""
+    got: dict[int, list[list[_End]]] = {g.id: [[], [], []] for g in groups}
+    few = {g.id: g.size - (g.conflicting or 0) <= CALM_READ for g in groups}
     if conn.dialect.name == "postgresql":
         from sqlalchemy import text
 
-        for chunk in _chunks(list(gids), 500):
-            for gid, value, cid, art, lo, hi, side in conn.execute(text(_PG_ENDS), {"ids": list(chunk)}):
+        for chunk in _chunks(list(got), 500):
+            params = {"ids": list(chunk), "calm": [few[gid] for gid in chunk]}
+            for gid, value, cid, art, lo, hi, side in conn.execute(text(_PG_ENDS), params):
                 got[gid][side].append((value, cid, art, lo, hi))
     else:
-        stmt = _claim_stmt("ends")
-        for gid in gids:
+        plain, with_calm = _claim_stmt("ends"), _claim_stmt("ends_calm")
+        for gid in got:
+            stmt = with_calm if few[gid] else plain
             for value, cid, art, lo, hi, side in conn.execute(stmt, {"g": gid}).all():
                 got[gid][side].append((value, cid, art, lo, hi))
     out: dict[int, _GroupEnds] = {}
@@ -1719,7 +1734,7 @@ def _link_claims(session: Session, article_ids: Sequence[int], res: LinkResult) 
         for f in session.scalars(select(Flag).where(Flag.group_id.in_(chunk))):
             flags[f.group_id] = f  # type: ignore[index]
 
-    ends = _ends(conn, [g.id for g in quick if g.id not in fresh])
+    ends = _ends(conn, [g for g in quick if g.id not in fresh])
     decided: dict[int, _Added] = {g.id: _judge_added(conn, g, added[g.id], ends.get(g.id)) for g in quick}
     member_rows = [r for a in decided.values() for r in a.rows]
     for g in full:

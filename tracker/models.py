@@ -443,8 +443,13 @@ class ClaimGroup(Base):
 class ClaimGroupMember(Base):
     __tablename__ = "claim_group_members"
     __table_args__ = (
-        Index("ix_claim_group_members_group_value", "group_id", "value"),
-        Index("ix_claim_group_members_group_conflict", "group_id", "in_conflict"),
+        # A group's lowest figures, the first of equal ones by id (tracker.link._ends); the
+        # highest have an index of their own, after this class.
+        Index("ix_claim_group_members_group_value", "group_id", "value", "claim_id"),
+        # The members a new figure puts in conflict (tracker.link._judge_added): those not in
+        # conflict whose interval ends below the figure's, or starts above it.
+        Index("ix_claim_group_members_calm_hi", "group_id", "in_conflict", "hi"),
+        Index("ix_claim_group_members_calm_lo", "group_id", "in_conflict", "lo"),
         {"comment": "Claims in a claim group: each claim belongs to at most one group."},
     )
 
@@ -471,6 +476,18 @@ class ClaimGroupMember(Base):
     in_conflict: Mapped[bool | None] = mapped_column(
         Boolean, comment="True if the claim conflicts with another claim of its group."
     )
+
+
+# A group's highest figures, the first of equal ones by id (tracker.link._ends and the
+# "above" partner query). Read backwards, (group_id, value) gives equal values last id
+# first, so the query sorted every member sharing the top value: in the 1M-article bench
+# database 0.87 ms a group, against 0.05 ms for the lowest (a fifth of ingest's writer).
+Index(
+    "ix_claim_group_members_group_high",
+    ClaimGroupMember.group_id,
+    ClaimGroupMember.value.desc(),
+    ClaimGroupMember.claim_id,
+)
 
 
 class Flag(Base):
