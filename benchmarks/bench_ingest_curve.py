@@ -9,7 +9,8 @@ to a temporary file first, never held in memory) and reads the committed article
 from a separate read-only connection every ``--every`` seconds, so a rate that falls as
 the database grows shows up as a falling curve, not as a lower average. At the end it
 prints the whole run's rate, the writer's and workers' peak RSS and CPU per article.
-Takes as long as the ingest itself (about 75 minutes at 1M on two cores).
+Takes as long as the ingest itself: at 1M on two cores (2 jobs), 3,334 s (300 articles/s;
+writer 2.92 and workers 3.16 ms of CPU an article, peak RSS 310 and 64 MiB) at e218e66.
 """
 
 from __future__ import annotations
