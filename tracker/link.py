@@ -1436,7 +1436,7 @@ def _claim_stmt(name: str) -> Any:
         # its own or starts above it. Two index ranges, on (group_id, in_conflict, hi) and
         # (group_id, in_conflict, lo), read just those members (each turns at most once):
         # one range over the group's non-conflicting members read them all, again for every
-        # figure in conflict, and they grow with the group (1M bench articles: 15% of ingest).
+        # figure in conflict, and they grow with the group (1M bench articles: 15% of the ingest writer).
         calm_member = (m.group_id == g, m.in_conflict == false(), m.article_id != art)
         _CLAIM_STMTS["flips"] = union_all(
             select(m.claim_id).where(*calm_member, m.hi < lo),
