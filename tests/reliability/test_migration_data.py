@@ -207,14 +207,18 @@ REWRITTEN_BY_MIGRATIONS = {"0010": frozenset({("flags", "evidence"), ("flag_revi
 
 def _rewritten_after(revision: str) -> frozenset[tuple[str, str]]:
     """Columns the migrations after ``revision`` rewrite on purpose."""
-    later = _revisions()[_revisions().index(revision) + 1 :]
+    revs = _revisions()
+    later = revs[revs.index(revision) + 1 :]
     return frozenset().union(*(REWRITTEN_BY_MIGRATIONS.get(r, frozenset()) for r in later))
 
 
-def _assert_rewritten(conn: Any, filled: dict[str, list[dict[str, Any]]], where: str) -> None:
-    """A flag's evidence is the hash of the claims it holds; a decision taken on the hash a
-    flag had still carries the flag's hash."""
-    if "flags" not in filled:
+def _assert_rewritten(
+    conn: Any, filled: dict[str, list[dict[str, Any]]], where: str, rewritten: frozenset[tuple[str, str]]
+) -> None:
+    """Where a migration on the way rewrote them (``rewritten``): a flag's evidence is the
+    hash of the claims it holds; a decision taken on the hash a flag had still carries the
+    flag's hash."""
+    if "flags" not in filled or ("flags", "evidence") not in rewritten:
         return
     from tracker.link import evidence_hash
 
@@ -265,8 +269,7 @@ def test_upgrade_from_past_revision_keeps_data(db_url: str, revision: str) -> No
         with engine.connect() as conn:
             rewritten = _rewritten_after(revision)
             _assert_kept(conn, filled, f"{revision} -> head", rewritten)
-            if ("flags", "evidence") in rewritten:
-                _assert_rewritten(conn, filled, f"{revision} -> head")
+            _assert_rewritten(conn, filled, f"{revision} -> head", rewritten)
             if conn.dialect.name == "sqlite":
                 assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
                 assert list(conn.execute(text("PRAGMA foreign_key_check"))) == []
